@@ -1,0 +1,36 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+DEMO_EVENT := events/temamote-industri-2021.toml
+
+.PHONY: run test setup lint clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+## Set up, migrate, load a demo copy of the meeting dated in the future, and serve
+## http://127.0.0.1:5000 with the embedded scheduler and mail sink (/dev/mailbox).
+run: setup
+	APP_ENV=development $(FLASK) db upgrade
+	APP_ENV=development $(FLASK) event load --demo $(DEMO_EVENT)
+	APP_ENV=development $(FLASK) run --host 127.0.0.1 --port 5000
+
+## Set up and run the whole test suite (SQLite, and PostgreSQL when TEST_DATABASE_URL is set).
+test: setup
+	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,121 @@
+"""create_app(): configuration, extensions, blueprints, commands and background services."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+import config
+from signup import cli, delivery, scheduling
+from signup.database import configure_engine
+from signup.extensions import csrf, db, limiter, mail, migrate
+from signup.templating import register_filters
+
+ROOT = Path(__file__).resolve().parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application; `test_config` overrides settings read from the environment."""
+    app = Flask(__name__, instance_relative_config=True, template_folder="templates")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if test_config is None:
+        app.config.from_mapping(config.from_environment(app.instance_path))
+    else:
+        app.config.from_mapping(config.for_tests(app.instance_path))
+        app.config.from_mapping(test_config)
+    register_templates(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    cli.register(app)
+    register_background(app)
+    if app.config.get("PROXY_COUNT"):
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    return app
+
+
+def register_templates(app: Flask) -> None:
+    # Emails live in emails/ beside templates/, reached as "emails/<name>".
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(ROOT / "templates")),
+            PrefixLoader({"emails": FileSystemLoader(str(ROOT / "emails"))}),
+        ]
+    )
+    register_filters(app)
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    mail.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+
+
+def register_blueprints(app: Flask) -> None:
+    from signup.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    if app.config["APP_ENV"] == "development" and app.config.get("DEV_MAIL_SINK"):
+        from signup.devmail import bp as devmail_bp
+
+        app.register_blueprint(devmail_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    def render_error(error: HTTPException):
+        code = error.code or 500
+        return render_template("errors/error.html", code=code, reason=error.description), code
+
+    for code in (400, 403, 404, 405, 409, 410, 413, 422, 429):
+        app.register_error_handler(code, render_error)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_template("errors/error.html", code=400, reason="csrf"), 400
+
+    @app.errorhandler(500)
+    def server_error(error):
+        return render_template("errors/error.html", code=500, reason=None), 500
+
+
+def register_background(app: Flask) -> None:
+    """Start the dev mail sink, delivery thread and embedded scheduler on the first request.
+
+    Started lazily so that `flask db upgrade` and other commands start no threads.
+    """
+    if not app.config.get("BACKGROUND", True):
+        return
+    started = threading.Lock()
+
+    @app.before_request
+    def _start_background():
+        if app.extensions.get("signup_background"):
+            return
+        with started:
+            if app.extensions.get("signup_background"):
+                return
+            start_background(app)
+            app.extensions["signup_background"] = True
+
+
+def start_background(app: Flask) -> None:
+    if app.config.get("DEV_MAIL_SINK"):
+        from signup.devmail import start_sink
+
+        start_sink(app)
+    delivery.start_worker(app)
+    if app.config.get("SCHEDULER") == "embedded":
+        scheduling.start_embedded(app)
+    logging.getLogger(__name__).info("background services started")

@@ -1,0 +1,115 @@
+"""Settings from the environment (and a `.env` file, for development).
+
+Every setting the operator may change is read here and documented in the README.
+Production has no insecure defaults: without a real SECRET_KEY the app refuses to start.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable application."""
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+def _dev_secret_key(instance_path: Path) -> str:
+    """A random key kept in instance/ so development links survive a restart."""
+    key_file = instance_path / "dev-secret-key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(48))
+    return key_file.read_text().strip()
+
+
+def _secret_key(app_env: str, instance_path: Path) -> str:
+    key = os.environ.get("SECRET_KEY", "")
+    if not key and app_env == "development":
+        return _dev_secret_key(instance_path)
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigError(
+            f"SECRET_KEY must be set to a random value of at least {MIN_SECRET_KEY_LENGTH} "
+            'characters, for example: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+        )
+    return key
+
+
+def from_environment(instance_path: str) -> dict:
+    """Build the Flask config mapping from environment variables."""
+    load_dotenv(override=False)
+    instance = Path(instance_path)
+    app_env = os.environ.get("APP_ENV", "production").strip() or "production"
+    if app_env not in {"development", "production"}:
+        raise ConfigError("APP_ENV must be 'development' or 'production'")
+    development = app_env == "development"
+    mail_server = os.environ.get("MAIL_SERVER", "")
+    dev_mail_sink = development and not mail_server
+    return {
+        "APP_ENV": app_env,
+        "SECRET_KEY": _secret_key(app_env, instance),
+        "SECRET_KEY_FALLBACKS": _list("SECRET_KEY_FALLBACKS"),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
+        or f"sqlite:///{instance / 'signup.sqlite3'}",
+        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "TIMEZONE": os.environ.get("TIMEZONE", "Europe/Oslo"),
+        "SCHEDULER": os.environ.get("SCHEDULER", "embedded" if development else "off"),
+        "DEV_MAIL_SINK": dev_mail_sink,
+        "MAIL_SERVER": mail_server or "127.0.0.1",
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "8025" if dev_mail_sink else "25")),
+        "MAIL_USE_TLS": _flag("MAIL_USE_TLS", False),
+        "MAIL_USE_SSL": _flag("MAIL_USE_SSL", False),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": os.environ.get(
+            "MAIL_DEFAULT_SENDER", "Påmelding <pamelding@localhost>"
+        ),
+        "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "10")),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
+        "SESSION_COOKIE_SECURE": not development,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": not development,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }
+
+
+def for_tests(instance_path: str) -> dict:
+    """A complete configuration for tests: development-like, no background services."""
+    return {
+        "APP_ENV": "development",
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "SECRET_KEY_FALLBACKS": [],
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(instance_path) / 'test.sqlite3'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BASE_URL": "http://127.0.0.1:5000",
+        "TIMEZONE": "Europe/Oslo",
+        "SCHEDULER": "off",
+        "BACKGROUND": False,
+        "DEV_MAIL_SINK": False,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": 25,
+        "MAIL_DEFAULT_SENDER": "Påmelding <pamelding@example.org>",
+        "MAIL_TIMEOUT": 5.0,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "PROXY_COUNT": 0,
+    }

@@ -1,0 +1,1 @@
+"""Seat-limited sign-up with priority admission, run by email."""

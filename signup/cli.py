@@ -1,0 +1,113 @@
+"""Operator commands: `flask event ...`, `flask scheduler`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from . import admission, eventfile, events, scheduling
+from .clock import now
+from .extensions import db
+from .models import Registration, State
+
+event_cli = AppGroup("event", help="Load events and see where they stand.")
+
+
+def _event_or_fail(slug: str):
+    event = events.by_slug(slug)
+    if event is None:
+        raise click.ClickException(f"no event with slug {slug!r}")
+    return event
+
+
+@event_cli.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--demo", is_flag=True, help="Move the dates to a future day so sign-up is open.")
+def load_event(path: Path, demo: bool) -> None:
+    """Create or update an event from a TOML file (matched by slug)."""
+    try:
+        definition = eventfile.parse(path.read_text("utf-8"), current_app.config["TIMEZONE"])
+        if demo:
+            eventfile.shift_to_future(definition, now())
+        event, created, offers = events.save(definition)
+    except (eventfile.EventFileError, UnicodeDecodeError) as error:
+        raise click.ClickException(f"{path}: {error}") from error
+    verb = "created" if created else "updated"
+    click.echo(f"{verb} event {event.slug}: {event.title}, {event.starts_at.isoformat()}")
+    if offers:
+        click.echo(f"{offers} waitlist offer(s) sent for the new seats")
+
+
+def status_data(event) -> dict:
+    counts = {state.value: 0 for state in State}
+    rows = []
+    waiting = {r.id: pos for pos, r in enumerate(admission.waitlist(event), start=1)}
+    registrations = db.session.scalars(
+        db.select(Registration).where(Registration.event_id == event.id).order_by(Registration.id)
+    )
+    for registration in registrations:
+        counts[registration.state.value] += 1
+        rows.append(
+            {
+                "email": registration.email,
+                "group": registration.group.key,
+                "state": registration.state.value,
+                "position": waiting.get(registration.id),
+            }
+        )
+    return {"slug": event.slug, "capacity": event.capacity, "counts": counts, "registrations": rows}
+
+
+@event_cli.command("status")
+@click.argument("slug")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+def event_status(slug: str, as_json: bool) -> None:
+    """Print seats, counts per state and the waitlist."""
+    event = _event_or_fail(slug)
+    data = status_data(event)
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    held = data["counts"]["admitted"] + data["counts"]["offered"]
+    click.echo(f"{event.title} ({event.slug})")
+    click.echo(f"Seats: {held} held of {event.capacity}")
+    if held > event.capacity:
+        click.echo(f"OVERFLOW: {held - event.capacity} more held than capacity; nobody was removed")
+    for state, count in data["counts"].items():
+        if count:
+            click.echo(f"  {state:<12} {count}")
+    waiting = [row for row in data["registrations"] if row["position"]]
+    if waiting:
+        click.echo("Waitlist:")
+        for row in sorted(waiting, key=lambda row: row["position"]):
+            click.echo(f"  {row['position']:>3}. {row['email']} ({row['group']})")
+
+
+@event_cli.command("capacity")
+@click.argument("slug")
+@click.argument("capacity", type=click.IntRange(min=0))
+def event_capacity(slug: str, capacity: int) -> None:
+    """Set the number of seats; new seats are offered to the waitlist at once."""
+    event = _event_or_fail(slug)
+    offers = admission.set_capacity(event.id, capacity)
+    event = events.by_slug(slug)
+    held = admission.held_seats(event)
+    click.echo(f"capacity of {slug} is now {capacity}; {held} seats held; {offers} offer(s) sent")
+    if held > capacity:
+        click.echo(f"OVERFLOW: {held - capacity} more held than capacity; nobody was removed")
+
+
+@click.command("scheduler")
+def scheduler_command() -> None:
+    """Run the sweeps (outbox, offers, reserves, briefings, purges) in the foreground."""
+    click.echo("scheduler running; stop with Ctrl-C")
+    scheduling.run_foreground(current_app._get_current_object())
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(event_cli)
+    app.cli.add_command(scheduler_command)

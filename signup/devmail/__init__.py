@@ -1,0 +1,81 @@
+"""Development only: an embedded SMTP sink and a page that shows what it received.
+
+Messages are kept as .eml files under instance/dev-mailbox/, so every process of a
+development server sees the same mailbox. Nothing here is registered outside development.
+"""
+
+from __future__ import annotations
+
+import logging
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+from flask import Blueprint, Flask, abort, current_app, render_template
+
+from ..clock import now
+
+log = logging.getLogger(__name__)
+bp = Blueprint("devmail", __name__, url_prefix="/dev")
+
+
+def mailbox_dir(app: Flask) -> Path:
+    return Path(app.instance_path) / "dev-mailbox"
+
+
+class _FileHandler:
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        stamp = now().strftime("%Y%m%dT%H%M%S%f")
+        count = len(list(self.folder.glob("*.eml")))
+        (self.folder / f"{stamp}-{count:06d}.eml").write_bytes(envelope.original_content)
+        return "250 Message accepted for delivery"
+
+
+def start_sink(app: Flask) -> Controller | None:
+    """Listen on MAIL_SERVER:MAIL_PORT (loopback); another process may already be."""
+    controller = Controller(
+        _FileHandler(mailbox_dir(app)),
+        hostname=app.config["MAIL_SERVER"],
+        port=app.config["MAIL_PORT"],
+    )
+    try:
+        controller.start()
+    except (OSError, RuntimeError):
+        log.info("dev mail sink already running on port %s", app.config["MAIL_PORT"])
+        return None
+    app.extensions["signup_devmail"] = controller
+    return controller
+
+
+def _read(path: Path):
+    with path.open("rb") as handle:
+        return BytesParser(policy=policy.default).parse(handle)
+
+
+@bp.get("/mailbox")
+def mailbox():
+    files = sorted(mailbox_dir(current_app).glob("*.eml"), reverse=True)[:200]
+    return render_template("dev/mailbox.html", messages=[(f.stem, _read(f)) for f in files])
+
+
+@bp.get("/mailbox/<name>")
+def message(name: str):
+    path = mailbox_dir(current_app) / f"{name}.eml"
+    if "/" in name or not path.is_file():
+        abort(404)
+    parsed = _read(path)
+    html = parsed.get_body(("html",))
+    text = parsed.get_body(("plain",))
+    attachments = [part.get_filename() for part in parsed.iter_attachments()]
+    return render_template(
+        "dev/message.html",
+        message=parsed,
+        html=html.get_content() if html else None,
+        text=text.get_content() if text else "",
+        attachments=attachments,
+    )

@@ -1,0 +1,218 @@
+"""The data: events, their priority groups, registrations, the email outbox and organisers."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .clock import now
+from .extensions import db
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores aware datetimes as naive UTC and gives them back aware, on every database."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return value.replace(tzinfo=UTC) if value is not None else None
+
+
+class State(enum.StrEnum):
+    """Where a registration stands; see the state diagram in ARCHITECTURE.md."""
+
+    UNCONFIRMED = "unconfirmed"
+    ADMITTED = "admitted"
+    WAITLISTED = "waitlisted"
+    OFFERED = "offered"
+    DECLINED = "declined"
+    LAPSED = "lapsed"
+    CANCELLED = "cancelled"
+
+
+SEAT_HOLDING = (State.ADMITTED, State.OFFERED)
+
+
+def _public_id() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class Event(db.Model):
+    """A meeting with limited seats."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    venue: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: IANA zone the meeting happens in; times are stored in UTC and shown in this zone.
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Oslo")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: Seats the infection-control rules allow; an organiser setting.
+    capacity: Mapped[int] = mapped_column(Integer)
+    registration_closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: How long a waitlist offer stays open, in hours (fractions allowed).
+    offer_hours: Mapped[float] = mapped_column(Float, default=24.0)
+    #: When true, 22:00-08:00 local time does not count towards an offer's window.
+    quiet_hours: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Until this moment `reserved_seats` seats are open only to the best rank.
+    priority_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    reserved_seats: Mapped[int] = mapped_column(Integer, default=0)
+    briefing_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    retention_days: Mapped[int] = mapped_column(Integer, default=10)
+    #: The organiser's infection-control text, sent in the day-before briefing.
+    briefing: Mapped[str] = mapped_column(Text, default="")
+    #: Set by the sweep that released the reserve, so it runs once.
+    reserve_released_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: Set by the sweep that closed the waitlist at registration close.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    groups: Mapped[list[PriorityGroup]] = relationship(
+        back_populates="event", order_by="PriorityGroup.rank, PriorityGroup.id"
+    )
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def registration_open(self, at: datetime | None = None) -> bool:
+        return (at or now()) < self.registration_closes_at
+
+    def reserve_active(self, at: datetime | None = None) -> bool:
+        return bool(
+            self.priority_until and self.reserved_seats and (at or now()) < self.priority_until
+        )
+
+
+class PriorityGroup(db.Model):
+    """A group of people admitted in rank order (1 first)."""
+
+    __table_args__ = (UniqueConstraint("event_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(200))
+    rank: Mapped[int] = mapped_column(Integer)
+
+    event: Mapped[Event] = relationship(back_populates="groups")
+
+
+class Registration(db.Model):
+    """One person's sign-up for one event: at most one per (event, normalised email)."""
+
+    __table_args__ = (UniqueConstraint("event_id", "email_normalised"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The opaque id carried in signed links; never the row id, name or address.
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=_public_id)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("priority_group.id"))
+    state: Mapped[State] = mapped_column(
+        db.Enum(
+            State, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+        ),
+        default=State.UNCONFIRMED,
+        index=True,
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    email_normalised: Mapped[str] = mapped_column(String(254))
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    dietary: Mapped[str] = mapped_column(Text, default="")
+    #: Language the person signed up in; their emails use it.
+    language: Mapped[str] = mapped_column(String(8), default="nb")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    consented_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    #: When the current confirmation link expires; unconfirmed rows are erased after it.
+    confirm_expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: Place in the waitlist order (after rank); reset when someone rejoins at the back.
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    admitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: Counts offers, so a link to an earlier offer never accepts a later one.
+    offer_number: Mapped[int] = mapped_column(Integer, default=0)
+    offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    briefed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: Set when a person still waiting was told the waitlist closed.
+    closed_notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    event: Mapped[Event] = relationship()
+    group: Mapped[PriorityGroup] = relationship()
+
+    @property
+    def holds_seat(self) -> bool:
+        return self.state in SEAT_HOLDING
+
+
+class MessageState(enum.StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    RETRYING = "retrying"
+    FAILED = "failed"
+
+
+class OutboxMessage(db.Model):
+    """An email, written in the transaction that caused it and sent after commit."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("event.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registration.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    kind: Mapped[str] = mapped_column(String(40))
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    #: An iCalendar attachment, for admission emails.
+    ics: Mapped[str | None] = mapped_column(Text, nullable=True)
+    state: Mapped[MessageState] = mapped_column(
+        db.Enum(
+            MessageState,
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=MessageState.QUEUED,
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, index=True)
+    #: A sender's lease: while it runs, no other worker sends this row.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    claim_token: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    registration: Mapped[Registration | None] = relationship()

@@ -1,0 +1,215 @@
+"""Public pages. Thin: parse, call a rule, render."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from .. import admission, registrations, tokens
+from ..clock import now
+from ..extensions import db, limiter
+from ..models import Event, Registration, State
+from . import bp
+from .forms import NewLinkForm, SignupForm
+
+#: Links emailed per address, counted over sign-ups and new-link requests together.
+LINKS_PER_ADDRESS = "5/hour"
+
+
+def _email_key() -> str:
+    return "email:" + registrations.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _link_sent(response) -> bool:
+    return response.status_code == 303
+
+
+email_limit = limiter.shared_limit(
+    LINKS_PER_ADDRESS,
+    scope="email-links",
+    key_func=_email_key,
+    methods=["POST"],
+    deduct_when=_link_sent,
+)
+
+
+def _event_or_404(slug: str) -> Event:
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        abort(404)
+    return event
+
+
+def _open_events() -> list[Event]:
+    return list(
+        db.session.scalars(
+            select(Event).where(Event.registration_closes_at > now()).order_by(Event.starts_at)
+        )
+    )
+
+
+@bp.get("/")
+def index():
+    return render_template("public/index.html", events=_open_events())
+
+
+@bp.route("/events/<slug>/", methods=["GET", "POST"])
+@email_limit
+def event(slug: str):
+    event = _event_or_404(slug)
+    form = SignupForm(groups=event.groups)
+    if request.method == "POST":
+        if not event.registration_open():
+            return render_template("public/event.html", event=event, form=None), 409
+        if form.filled_honeypot():
+            return render_template("public/rejected.html"), 400
+        if form.validate_on_submit():
+            group = next(g for g in event.groups if g.key == form.group.data)
+            details = {
+                "name": form.name.data,
+                "email": form.email.data,
+                "organisation": form.organisation.data,
+                "phone": form.phone.data or "",
+                "dietary": form.dietary.data or "",
+            }
+            registrations.sign_up(event, group, details)
+            return redirect(url_for(".check_email", slug=slug), code=303)
+        return _event_page(event, form), 422
+    return _event_page(event, form if event.registration_open() else None)
+
+
+def _event_page(event: Event, form: SignupForm | None):
+    return render_template(
+        "public/event.html", event=event, form=form, free_seats=admission.free_seats(event)
+    )
+
+
+@bp.get("/events/<slug>/check-email")
+def check_email(slug: str):
+    return render_template("public/check_email.html", event=_event_or_404(slug))
+
+
+@bp.route("/new-link", methods=["GET", "POST"])
+@email_limit
+def new_link():
+    events = _open_events()
+    form = NewLinkForm()
+    form.event.choices = [(event.slug, event.title) for event in events]
+    if request.args.get("event") and request.method == "GET":
+        form.event.data = request.args["event"]
+    if form.validate_on_submit():
+        event = _event_or_404(form.event.data)
+        registrations.request_link(event, form.email.data)
+        return redirect(url_for(".check_email", slug=event.slug), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("public/new_link.html", form=form), status
+
+
+def _registration_from(purpose: str, token: str) -> tuple[Registration, int]:
+    """The registration a link is for, or a clear error page (raised as an HTTP error)."""
+    max_age = tokens.CONFIRM_VALID if purpose == tokens.CONFIRM else None
+    try:
+        payload = tokens.read(purpose, token, max_age=max_age)
+    except tokens.LinkError as error:
+        abort(410 if error.reason == "expired" else 400, description=error.reason)
+    registration = db.session.scalar(
+        select(Registration).where(Registration.public_id == payload.registration)
+    )
+    if registration is None:
+        abort(410, description="expired")
+    return registration, payload.number
+
+
+def status_page(registration: Registration, status: int = 200, **context):
+    """The registration's current status in words, with the actions that fit it."""
+    return (
+        render_template(
+            "public/status.html",
+            registration=registration,
+            event=registration.event,
+            position=admission.waitlist_position(registration),
+            waiting=admission.waitlist_length(registration.event),
+            manage_token=tokens.sign(tokens.MANAGE, registration.public_id),
+            **context,
+        ),
+        status,
+    )
+
+
+def refused(registration: Registration, reason: str):
+    """A refused action: the current status, with the reason in plain words, 409."""
+    return status_page(registration, 409, refusal=reason)
+
+
+@bp.get("/c/<token>")
+def confirm(token: str):
+    registration, _ = _registration_from(tokens.CONFIRM, token)
+    try:
+        outcome = admission.confirm(registration.public_id)
+    except admission.AdmissionError as error:
+        return refused(registration, error.reason)
+    return status_page(outcome.registration, just_confirmed=outcome.changed)
+
+
+@bp.get("/m/<token>")
+def manage(token: str):
+    registration, _ = _registration_from(tokens.MANAGE, token)
+    return status_page(registration)
+
+
+LEAVING = {State.ADMITTED: "cancel", State.OFFERED: "cancel", State.WAITLISTED: "leave"}
+
+
+@bp.post("/m/<token>/cancel")
+def cancel(token: str):
+    """First POST asks "are you sure?"; only the second, with confirm=yes, acts."""
+    registration, _ = _registration_from(tokens.MANAGE, token)
+    if request.form.get("confirm") != "yes" and registration.state in LEAVING:
+        return render_template(
+            "public/confirm_cancel.html",
+            registration=registration,
+            event=registration.event,
+            action=LEAVING[registration.state],
+            token=token,
+        )
+    outcome = admission.cancel(registration.public_id)
+    return status_page(outcome.registration, just_cancelled=outcome.changed)
+
+
+@bp.post("/m/<token>/rejoin")
+def rejoin(token: str):
+    registration, _ = _registration_from(tokens.MANAGE, token)
+    try:
+        outcome = admission.rejoin(registration.public_id)
+    except admission.AdmissionError as error:
+        return refused(registration, error.reason)
+    return status_page(outcome.registration, just_rejoined=outcome.changed)
+
+
+@bp.get("/o/<token>")
+def offer(token: str):
+    registration, number = _registration_from(tokens.OFFER, token)
+    if number != registration.offer_number:
+        return refused(registration, "stale_offer")
+    return render_template(
+        "public/offer.html", registration=registration, event=registration.event, token=token
+    )
+
+
+def _offer_decision(token: str, decide):
+    registration, number = _registration_from(tokens.OFFER, token)
+    try:
+        outcome = decide(registration.public_id, number)
+    except admission.AdmissionError as error:
+        return refused(registration, error.reason)
+    return status_page(outcome.registration, offer_answered=outcome.changed)
+
+
+@bp.post("/o/<token>/accept")
+def accept(token: str):
+    return _offer_decision(token, admission.accept)
+
+
+@bp.post("/o/<token>/decline")
+def decline(token: str):
+    return _offer_decision(token, admission.decline)

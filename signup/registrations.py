@@ -1,0 +1,87 @@
+"""Sign-up and new-link requests: the steps before anyone holds or waits for a seat."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from . import outbox
+from .clock import now
+from .extensions import db
+from .models import Event, PriorityGroup, Registration, State
+from .tokens import CONFIRM_VALID
+
+
+def normalise_email(address: str) -> str:
+    """The key one registration per address is kept under: trimmed and lower-cased."""
+    return address.strip().lower()
+
+
+def confirm_deadline(event: Event) -> datetime:
+    """A confirmation link lasts 48 hours, and never past registration close."""
+    return min(now() + CONFIRM_VALID, event.registration_closes_at)
+
+
+def find(event: Event, email: str) -> Registration | None:
+    return db.session.scalar(
+        select(Registration).where(
+            Registration.event_id == event.id,
+            Registration.email_normalised == normalise_email(email),
+        )
+    )
+
+
+def send_link(registration: Registration) -> None:
+    """A fresh confirmation link while unconfirmed; otherwise the status and manage link."""
+    if registration.state == State.UNCONFIRMED:
+        registration.confirm_expires_at = confirm_deadline(registration.event)
+        outbox.enqueue("confirm", registration)
+    else:
+        outbox.enqueue("status", registration)
+
+
+def sign_up(event: Event, group: PriorityGroup, details: dict, language: str = "nb") -> None:
+    """Record a sign-up (or refresh the existing one) and email the right link.
+
+    The caller shows the same page whatever happened here, so nobody learns whether an
+    address was already registered.
+    """
+    existing = find(event, details["email"])
+    if existing is None:
+        registration = Registration(
+            event=event,
+            group=group,
+            email_normalised=normalise_email(details["email"]),
+            confirm_expires_at=confirm_deadline(event),
+            language=language,
+            state=State.UNCONFIRMED,
+            **details,
+        )
+        db.session.add(registration)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            # Someone with the same address signed up in the same instant.
+            db.session.rollback()
+            existing = find(event, details["email"])
+        else:
+            outbox.enqueue("confirm", registration)
+            db.session.commit()
+            return
+    if existing.state == State.UNCONFIRMED:
+        # A person correcting their own pending sign-up; it still needs their confirmation.
+        for field, value in details.items():
+            setattr(existing, field, value)
+        existing.group = group
+    send_link(existing)
+    db.session.commit()
+
+
+def request_link(event: Event, email: str) -> None:
+    """Email a fresh link to a known address; do nothing, visibly the same, otherwise."""
+    registration = find(event, email)
+    if registration is not None:
+        send_link(registration)
+        db.session.commit()
