@@ -110,6 +110,8 @@ def for_tests(instance_path: str) -> dict:
         "MAIL_PORT": 25,
         "MAIL_DEFAULT_SENDER": "Påmelding <pamelding@example.org>",
         "MAIL_TIMEOUT": 5.0,
+        # Tests send real mail to a real SMTP sink; Flask-Mail would suppress it when TESTING.
+        "MAIL_SUPPRESS_SEND": False,
         "RATELIMIT_STORAGE_URI": "memory://",
         "PROXY_COUNT": 0,
     }

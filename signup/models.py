@@ -88,6 +88,8 @@ class Event(db.Model):
     briefing: Mapped[str] = mapped_column(Text, default="")
     #: Set by the sweep that released the reserve, so it runs once.
     reserve_released_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: Set by the sweep that erased personal data after the retention period.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     #: Set by the sweep that closed the waitlist at registration close.
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
@@ -141,7 +143,8 @@ class Registration(db.Model):
     )
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254))
-    email_normalised: Mapped[str] = mapped_column(String(254))
+    #: Trimmed, lower-cased address; NULL once erased after the retention period.
+    email_normalised: Mapped[str | None] = mapped_column(String(254), nullable=True)
     organisation: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
     dietary: Mapped[str] = mapped_column(Text, default="")
@@ -162,6 +165,10 @@ class Registration(db.Model):
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     briefed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: Set when a person still waiting at briefing time got the waitlist reminder.
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: Set when personal data was erased after the retention period.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     #: Set when a person still waiting was told the waitlist closed.
     closed_notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 

@@ -9,6 +9,7 @@ lease before sending, so a row goes out once.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 import smtplib
@@ -192,8 +193,6 @@ def deliver_due(limit: int = BATCH_SIZE) -> int:
     finally:
         _release(token)
         if connection is not None and connection.host is not None:
-            try:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
                 connection.host.quit()
-            except (smtplib.SMTPException, OSError):
-                pass
     return sent

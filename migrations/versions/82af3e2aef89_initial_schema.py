@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 0009b4827e8e
+Revision ID: 82af3e2aef89
 Revises: 
-Create Date: 2026-11-27 15:11:56.885559
+Create Date: 2026-11-27 15:13:00.991094
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0009b4827e8e'
+revision = '82af3e2aef89'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -37,6 +37,7 @@ def upgrade():
     sa.Column('retention_days', sa.Integer(), nullable=False),
     sa.Column('briefing', sa.Text(), nullable=False),
     sa.Column('reserve_released_at', sa.DateTime(), nullable=True),
+    sa.Column('erased_at', sa.DateTime(), nullable=True),
     sa.Column('closed_at', sa.DateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('slug')
@@ -59,7 +60,7 @@ def upgrade():
     sa.Column('state', sa.Enum('unconfirmed', 'admitted', 'waitlisted', 'offered', 'declined', 'lapsed', 'cancelled', name='state', native_enum=False, length=20), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
-    sa.Column('email_normalised', sa.String(length=254), nullable=False),
+    sa.Column('email_normalised', sa.String(length=254), nullable=True),
     sa.Column('organisation', sa.String(length=200), nullable=False),
     sa.Column('phone', sa.String(length=40), nullable=False),
     sa.Column('dietary', sa.Text(), nullable=False),
@@ -76,6 +77,8 @@ def upgrade():
     sa.Column('left_at', sa.DateTime(), nullable=True),
     sa.Column('checked_in_at', sa.DateTime(), nullable=True),
     sa.Column('briefed_at', sa.DateTime(), nullable=True),
+    sa.Column('reminded_at', sa.DateTime(), nullable=True),
+    sa.Column('erased_at', sa.DateTime(), nullable=True),
     sa.Column('closed_notice_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['group_id'], ['priority_group.id'], ),

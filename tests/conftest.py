@@ -1,0 +1,269 @@
+"""Fixtures: the app on a real SQLite file (or PostgreSQL), a real SMTP sink, a settable clock."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import text
+
+from app import create_app
+from signup import admission, clock, delivery, registrations
+from signup.eventfile import default_briefing_at
+from signup.extensions import db, limiter
+from signup.models import Event, PriorityGroup, Registration
+
+OSLO = ZoneInfo("Europe/Oslo")
+#: Where the tests' clock starts: a Monday morning in Oslo, well before the meeting.
+START = datetime(2031, 3, 3, 9, 0, tzinfo=OSLO)
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+BASE_URL = "http://localhost"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until(predicate, timeout: float = 10.0, interval: float = 0.02, message: str = ""):
+    """Poll `predicate` until it is truthy or `timeout` passes (then fail the test)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(message or f"condition not met within {timeout} s")
+        time.sleep(interval)
+
+
+class SMTPSink:
+    """A real SMTP server on a loopback port that keeps every message it receives."""
+
+    def __init__(self, port: int | None = None):
+        self.port = port or free_port()
+        self.messages: list[EmailMessage] = []
+        self._lock = threading.Lock()
+        self._controller: Controller | None = None
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        message = BytesParser(policy=policy.default).parsebytes(envelope.original_content)
+        with self._lock:
+            self.messages.append(message)
+        return "250 OK"
+
+    def start(self) -> None:
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def to(self, address: str) -> list[EmailMessage]:
+        with self._lock:
+            return [m for m in self.messages if m["To"].addresses[0].addr_spec == address]
+
+    def wait_for(self, address: str, count: int = 1, timeout: float = 10.0) -> list[EmailMessage]:
+        """The first `count` messages to `address`, waiting for them to arrive."""
+        wait_until(
+            lambda: len(self.to(address)) >= count,
+            timeout,
+            message=f"expected {count} message(s) to {address}, got {len(self.to(address))}",
+        )
+        return self.to(address)
+
+    def wait_for_total(self, count: int, timeout: float = 30.0) -> list[EmailMessage]:
+        wait_until(lambda: len(self.messages) >= count, timeout, message=f"expected {count} mails")
+        return list(self.messages)
+
+
+def text_of(message: EmailMessage) -> str:
+    return message.get_body(("plain",)).get_content()
+
+
+def html_of(message: EmailMessage) -> str:
+    return message.get_body(("html",)).get_content()
+
+
+def links_in(message: EmailMessage) -> list[str]:
+    return re.findall(r"https?://[^\s<>\"]+", text_of(message))
+
+
+def link_path(message: EmailMessage, kind: str) -> str:
+    """The path of the first link of `kind` ('c' confirm, 'm' manage, 'o' offer) in a mail."""
+    for url in links_in(message):
+        parts = urlsplit(url)
+        if parts.path.startswith(f"/{kind}/"):
+            return parts.path
+    raise AssertionError(f"no /{kind}/ link in {message['Subject']!r}")
+
+
+@pytest.fixture
+def smtp():
+    sink = SMTPSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def frozen_clock():
+    """The app's clock, frozen at START; tests move it with clock.advance()."""
+    clock.set_now(START)
+    yield clock
+    clock.reset()
+
+
+def _database_url(tmp_path, backend: str) -> str:
+    if backend == "postgresql":
+        if not PG_URL:
+            pytest.skip("PostgreSQL test skipped: set TEST_DATABASE_URL (see README)")
+        return PG_URL
+    return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+def make_app(tmp_path, smtp_port: int, backend: str = "sqlite", **overrides):
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path, backend),
+            "BASE_URL": BASE_URL,
+            "MAIL_PORT": smtp_port,
+            **overrides,
+        }
+    )
+    with app.app_context():
+        if backend == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        db.create_all()
+    limiter.reset()
+    return app
+
+
+@pytest.fixture(params=["sqlite"])
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def app(tmp_path, smtp, frozen_clock, backend):
+    """The app on a fresh database, with its delivery worker sending to `smtp`."""
+    application = make_app(tmp_path, smtp.port, backend)
+    delivery.start_worker(application)
+    with application.app_context():
+        yield application
+        db.session.remove()
+    delivery.stop_worker(application)
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_event(app):
+    """Factory: an event starting in two weeks with two groups (rank 1 and rank 2)."""
+
+    def factory(**values) -> Event:
+        starts = values.pop("starts_at", clock.now() + timedelta(days=14))
+        groups = values.pop("groups", [("medlem", "Medlem", 1), ("andre", "Andre", 2)])
+        zone = ZoneInfo(values.get("timezone", "Europe/Oslo"))
+        event = Event(
+            slug=values.pop("slug", f"mote-{len(db.session.scalars(db.select(Event)).all()) + 1}"),
+            title=values.pop("title", "Temamøte industri"),
+            venue=values.pop("venue", "Store auditorium, Kunnskapsparken Finnsnes"),
+            description=values.pop("description", "Et møte om industri."),
+            starts_at=starts,
+            ends_at=values.pop("ends_at", starts + timedelta(hours=3)),
+            registration_closes_at=values.pop("registration_closes_at", starts),
+            briefing_at=values.pop("briefing_at", default_briefing_at(starts, zone)),
+            capacity=values.pop("capacity", 10),
+            **values,
+        )
+        event.groups = [PriorityGroup(key=k, label=label, rank=rank) for k, label, rank in groups]
+        db.session.add(event)
+        db.session.commit()
+        return event
+
+    return factory
+
+
+@pytest.fixture
+def sign_up(app):
+    """Factory: an unconfirmed registration made the way the form makes it."""
+
+    def factory(event: Event, email: str, group: str = "medlem", **details) -> Registration:
+        chosen = next(g for g in event.groups if g.key == group)
+        fields = {
+            "name": details.pop("name", email.split("@")[0].title()),
+            "email": email,
+            "organisation": details.pop("organisation", "Finnfjord AS"),
+            "phone": details.pop("phone", ""),
+            "dietary": details.pop("dietary", ""),
+        }
+        registrations.sign_up(event, chosen, fields)
+        return registrations.find(event, email)
+
+    return factory
+
+
+@pytest.fixture
+def confirmed(sign_up):
+    """Factory: a registration confirmed through the admission rules; returns it fresh."""
+
+    def factory(event: Event, email: str, group: str = "medlem", **details) -> Registration:
+        registration = sign_up(event, email, group, **details)
+        return admission.confirm(registration.public_id).registration
+
+    return factory
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def submit_signup(client, event: Event, email: str, group: str = "medlem", **fields):
+    """Fill and post the sign-up form as a browser would; returns the response."""
+    page = client.get(f"/events/{event.slug}/").get_data(as_text=True)
+    data = {
+        "csrf_token": csrf_from(page),
+        "name": "Kari Nordmann",
+        "email": email,
+        "organisation": "Finnfjord AS",
+        "group": group,
+        "phone": "",
+        "dietary": "",
+        "consent": "y",
+        "reference_code": "",
+    }
+    data.update(fields)
+    return client.post(f"/events/{event.slug}/", data=data)
