@@ -9,10 +9,10 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from . import admission, eventfile, events, scheduling
+from . import admission, briefing, eventfile, events, messages, outbox, scheduling
 from .clock import now
 from .extensions import db
-from .models import Registration, State
+from .models import MessageState, OutboxMessage, Registration, State
 
 event_cli = AppGroup("event", help="Load events and see where they stand.")
 
@@ -101,6 +101,64 @@ def event_capacity(slug: str, capacity: int) -> None:
         click.echo(f"OVERFLOW: {held - capacity} more held than capacity; nobody was removed")
 
 
+briefing_cli = AppGroup("briefing", help="The day-before infection-control briefing.")
+
+
+def _sample_registration(event) -> Registration:
+    """The first admitted person, or a stand-in when nobody is admitted yet."""
+    first = db.session.scalar(
+        db.select(Registration)
+        .where(Registration.event_id == event.id, Registration.state == State.ADMITTED)
+        .order_by(Registration.id)
+    )
+    if first is not None:
+        return first
+    stand_in = Registration(
+        event=event, group=event.groups[0], name="Ola Nordmann", email="ola@example.org"
+    )
+    stand_in.public_id = "preview"
+    return stand_in
+
+
+@briefing_cli.command("preview")
+@click.argument("slug")
+def briefing_preview(slug: str) -> None:
+    """Print the briefing email (text part) as it will be sent."""
+    event = _event_or_fail(slug)
+    rendered = messages.render("briefing", _sample_registration(event))
+    click.echo(f"Subject: {rendered.subject}\n")
+    click.echo(rendered.text)
+
+
+def _queued_briefings(event) -> int:
+    return db.session.scalar(
+        db.select(db.func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.event_id == event.id,
+            OutboxMessage.kind == "briefing",
+            OutboxMessage.state == MessageState.QUEUED,
+        )
+    )
+
+
+@briefing_cli.command("send")
+@click.argument("slug")
+def briefing_send(slug: str) -> None:
+    """Send the briefing now to every admitted person who has not had it."""
+    event = _event_or_fail(slug)
+    count = briefing.send_briefing(event.id, early=True)
+    if not count:
+        click.echo("nobody to brief: everyone admitted has had it (or the meeting has started)")
+        return
+    with click.progressbar(length=count, label="Sending briefings") as bar:
+        while (left := _queued_briefings(event)) and outbox.deliver_due(limit=50):
+            bar.update(count - left - bar.pos)
+        bar.update(count - bar.pos)
+    failed = _queued_briefings(event)
+    click.echo(f"{count - failed} briefing(s) sent to {slug}; {failed} still queued for retry")
+
+
 @click.command("scheduler")
 def scheduler_command() -> None:
     """Run the sweeps (outbox, offers, reserves, briefings, purges) in the foreground."""
@@ -111,3 +169,4 @@ def scheduler_command() -> None:
 def register(app: Flask) -> None:
     app.cli.add_command(event_cli)
     app.cli.add_command(scheduler_command)
+    app.cli.add_command(briefing_cli)

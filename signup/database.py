@@ -17,14 +17,12 @@ _SEAT_LOCK = "signup_seat_lock"
 
 
 def configure_engine(engine: Engine) -> None:
-    """Make SQLite behave as a serialising store: WAL, busy timeout, explicit BEGINs."""
+    """SQLite as a serialising store: WAL, a busy timeout, BEGIN IMMEDIATE for seat locks."""
     if engine.dialect.name != "sqlite":
         return
 
     @sa_event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
-        # Let us issue BEGIN ourselves, so a seat transaction can be BEGIN IMMEDIATE.
-        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
@@ -34,10 +32,12 @@ def configure_engine(engine: Engine) -> None:
 
     @sa_event.listens_for(engine, "begin")
     def _on_begin(conn):
-        # IMMEDIATE takes the write lock up front: two seat transactions queue on the
-        # busy timeout instead of both reading counts and then racing to write.
-        immediate = conn.get_execution_options().get(_SEAT_LOCK)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # A seat transaction takes the write lock up front (BEGIN IMMEDIATE): two of them
+        # queue on the busy timeout instead of both reading counts and racing to write.
+        # Other transactions keep the driver's default: reads run unlocked and the first
+        # write opens a transaction, so a read-then-write never meets a stale snapshot.
+        if conn.get_execution_options().get(_SEAT_LOCK):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @contextmanager

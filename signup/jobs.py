@@ -9,12 +9,12 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
-from . import admission
+from . import admission, briefing, retention
 from .clock import now
 from .extensions import db
-from .models import Event, OutboxMessage, Registration, State
+from .models import Event
 from .outbox import deliver_due
 
 log = logging.getLogger(__name__)
@@ -43,20 +43,6 @@ def close_registrations() -> int:
     return sum(admission.close_waitlist(event_id) for event_id in event_ids)
 
 
-def purge_unconfirmed() -> int:
-    """Erase sign-ups whose confirmation link expired, and the emails sent to them."""
-    expired = select(Registration.id).where(
-        Registration.state == State.UNCONFIRMED, Registration.confirm_expires_at <= now()
-    )
-    ids = db.session.scalars(expired).all()
-    if ids:
-        db.session.execute(delete(OutboxMessage).where(OutboxMessage.registration_id.in_(ids)))
-        db.session.execute(delete(Registration).where(Registration.id.in_(ids)))
-        log.info("erased %d unconfirmed sign-ups whose link expired", len(ids))
-    db.session.commit()
-    return len(ids)
-
-
 def deliver_outbox() -> int:
     total = 0
     while sent := deliver_due():
@@ -65,7 +51,15 @@ def deliver_outbox() -> int:
 
 
 #: In order: seat changes first, so the emails they write go out in the same run.
-SWEEPS = (expire_offers, release_reserves, close_registrations, purge_unconfirmed, deliver_outbox)
+SWEEPS = (
+    expire_offers,
+    release_reserves,
+    close_registrations,
+    briefing.send_due_briefings,
+    retention.purge_unconfirmed,
+    retention.erase_expired_events,
+    deliver_outbox,
+)
 
 
 def run_sweeps(app: Flask) -> dict[str, int]:
