@@ -24,7 +24,10 @@ run: setup
 	APP_ENV=development $(FLASK) event load --demo $(DEMO_EVENT)
 	APP_ENV=development $(FLASK) run --host 127.0.0.1 --port 5000
 
-## Set up and run the whole test suite (SQLite, and PostgreSQL when TEST_DATABASE_URL is set).
+## Set up and run the whole test suite: on SQLite files, with the PostgreSQL cases of the
+## concurrency tests on TEST_DATABASE_URL (they skip, saying why, when it is unreachable).
+TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+export TEST_DATABASE_URL
 test: setup
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import socket
@@ -16,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from app import create_app
 from signup import admission, clock, delivery, registrations
@@ -28,6 +29,8 @@ OSLO = ZoneInfo("Europe/Oslo")
 #: Where the tests' clock starts: a Monday morning in Oslo, well before the meeting.
 START = datetime(2031, 3, 3, 9, 0, tzinfo=OSLO)
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+#: The database every ordinary test runs on: "sqlite" (default) or "postgresql".
+DEFAULT_BACKEND = os.environ.get("TEST_BACKEND", "sqlite")
 BASE_URL = "http://localhost"
 
 
@@ -128,10 +131,25 @@ def frozen_clock():
     clock.reset()
 
 
+@functools.cache
+def _postgresql_problem() -> str | None:
+    """Why PostgreSQL tests cannot run here, or None when they can."""
+    if not PG_URL:
+        return "TEST_DATABASE_URL is not set (make test sets it; see README)"
+    try:
+        engine = create_engine(PG_URL)
+        with engine.connect():
+            pass
+        engine.dispose()
+    except Exception as error:  # any driver or network error means: not available
+        return f"PostgreSQL at TEST_DATABASE_URL is not reachable: {type(error).__name__}"
+    return None
+
+
 def _database_url(tmp_path, backend: str) -> str:
     if backend == "postgresql":
-        if not PG_URL:
-            pytest.skip("PostgreSQL test skipped: set TEST_DATABASE_URL (see README)")
+        if problem := _postgresql_problem():
+            pytest.skip(f"PostgreSQL test skipped: {problem}")
         return PG_URL
     return f"sqlite:///{tmp_path / 'test.sqlite3'}"
 
@@ -154,8 +172,9 @@ def make_app(tmp_path, smtp_port: int, backend: str = "sqlite", **overrides):
     return app
 
 
-@pytest.fixture(params=["sqlite"])
+@pytest.fixture(params=[DEFAULT_BACKEND])
 def backend(request) -> str:
+    """The database under test; a test parametrizes it to run on both."""
     return request.param
 
 
