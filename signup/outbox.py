@@ -77,10 +77,14 @@ class TimeoutConnection(Connection):
             host = smtplib.SMTP_SSL(state.server, state.port, timeout=timeout)
         else:
             host = smtplib.SMTP(state.server, state.port, timeout=timeout)
-        if state.use_tls:
-            host.starttls()
-        if state.username and state.password:
-            host.login(state.username, state.password)
+        try:
+            if state.use_tls:
+                host.starttls()
+            if state.username and state.password:
+                host.login(state.username, state.password)
+        except BaseException:
+            host.close()
+            raise
         return host
 
 
@@ -195,4 +199,5 @@ def deliver_due(limit: int = BATCH_SIZE) -> int:
         if connection is not None and connection.host is not None:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 connection.host.quit()
+            connection.host.close()
     return sent
