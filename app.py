@@ -16,6 +16,7 @@ import config
 from signup import cli, delivery, scheduling
 from signup.database import configure_engine
 from signup.extensions import csrf, db, limiter, mail, migrate
+from signup.security import register_security_headers
 from signup.templating import register_filters
 
 ROOT = Path(__file__).resolve().parent
@@ -34,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_security_headers(app)
     cli.register(app)
     register_background(app)
     if app.config.get("PROXY_COUNT"):

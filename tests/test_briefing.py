@@ -6,8 +6,8 @@ import threading
 from datetime import datetime, timedelta
 
 import pytest
-from conftest import OSLO, csrf_from, link_path, text_of
 
+from conftest import OSLO, csrf_from, link_path, text_of
 from signup import briefing, clock, jobs
 from signup.eventfile import default_briefing_at
 from signup.extensions import db
