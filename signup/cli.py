@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import click
@@ -101,6 +102,9 @@ def event_capacity(slug: str, capacity: int) -> None:
         click.echo(f"OVERFLOW: {held - capacity} more held than capacity; nobody was removed")
 
 
+#: How long `briefing send` waits for other senders before it reports what is left.
+SEND_WAIT_SECONDS = 120
+
 briefing_cli = AppGroup("briefing", help="The day-before infection-control briefing.")
 
 
@@ -130,16 +134,16 @@ def briefing_preview(slug: str) -> None:
     click.echo(rendered.text)
 
 
-def _queued_briefings(event) -> int:
-    return db.session.scalar(
-        db.select(db.func.count())
-        .select_from(OutboxMessage)
-        .where(
+def _unsent_briefings(event) -> tuple[int, bool]:
+    """(briefings of this event not yet sent, whether another sender holds some now)."""
+    rows = db.session.execute(
+        db.select(OutboxMessage.claimed_until).where(
             OutboxMessage.event_id == event.id,
             OutboxMessage.kind == "briefing",
-            OutboxMessage.state == MessageState.QUEUED,
+            OutboxMessage.state.in_((MessageState.QUEUED, MessageState.RETRYING)),
         )
-    )
+    ).all()
+    return len(rows), any(claimed and claimed > now() for (claimed,) in rows)
 
 
 @briefing_cli.command("send")
@@ -151,12 +155,18 @@ def briefing_send(slug: str) -> None:
     if not count:
         click.echo("nobody to brief: everyone admitted has had it (or the meeting has started)")
         return
+    deadline = time.monotonic() + SEND_WAIT_SECONDS
     with click.progressbar(length=count, label="Sending briefings") as bar:
-        while (left := _queued_briefings(event)) and outbox.deliver_due(limit=50):
+        while time.monotonic() < deadline:
+            sent_here = outbox.deliver_due(limit=50)
+            left, held_elsewhere = _unsent_briefings(event)
             bar.update(count - left - bar.pos)
-        bar.update(count - bar.pos)
-    failed = _queued_briefings(event)
-    click.echo(f"{count - failed} briefing(s) sent to {slug}; {failed} still queued for retry")
+            if not left or not (sent_here or held_elsewhere):
+                break
+            if not sent_here:
+                time.sleep(0.2)  # another sender (the web app's worker) is sending them
+    left, _ = _unsent_briefings(event)
+    click.echo(f"{count - left} briefing(s) sent to {slug}; {left} waiting for a retry")
 
 
 @click.command("scheduler")
