@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 
 from . import admission
 from .clock import now
+from .database import begin_write
 from .extensions import db
 from .models import Event, OutboxMessage, Registration, State
 from .outbox import deliver_due
@@ -45,6 +46,7 @@ def close_registrations() -> int:
 
 def purge_unconfirmed() -> int:
     """Erase sign-ups whose confirmation link expired, and the emails sent to them."""
+    begin_write()
     expired = select(Registration.id).where(
         Registration.state == State.UNCONFIRMED, Registration.confirm_expires_at <= now()
     )

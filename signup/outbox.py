@@ -21,6 +21,7 @@ from sqlalchemy import or_, select, update
 
 from . import messages
 from .clock import now
+from .database import begin_write
 from .extensions import db
 from .models import MessageState, OutboxMessage, Registration
 
@@ -87,6 +88,7 @@ class TimeoutConnection(Connection):
 def _claim(limit: int) -> tuple[str, list[int]]:
     """Lease up to `limit` due rows to this sender; returns the lease token and row ids."""
     token = secrets.token_hex(8)
+    begin_write()
     moment = now()
     due = db.session.scalars(
         select(OutboxMessage.id)
@@ -157,6 +159,7 @@ def _mark_failed(row: OutboxMessage, error: Exception) -> None:
 
 
 def _release(token: str) -> None:
+    begin_write()
     db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.claim_token == token, OutboxMessage.claimed_until.is_not(None))
@@ -177,22 +180,27 @@ def deliver_due(limit: int = BATCH_SIZE) -> int:
             row = db.session.get(OutboxMessage, row_id)
             if row is None or row.claim_token != token or row.state == MessageState.SENT:
                 continue
+            message = _as_mail(row)
+            # End the read before talking SMTP: no snapshot or lock is held while sending.
+            db.session.rollback()
             try:
                 if connection is None:
                     connection = TimeoutConnection(current_app.extensions["mail"])
                     connection.__enter__()
-                connection.send(_as_mail(row))
+                connection.send(message)
             except (TimeoutError, smtplib.SMTPException, OSError) as error:
+                begin_write()
                 _mark_failed(row, error)
                 if not isinstance(error, smtplib.SMTPRecipientsRefused):
                     # The relay itself is the problem: keep the rest for the next run.
                     break
                 continue
+            begin_write()
             _mark_sent(row)
             sent += 1
     finally:
-        _release(token)
         if connection is not None and connection.host is not None:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 connection.host.quit()
+        _release(token)
     return sent
