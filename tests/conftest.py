@@ -274,7 +274,8 @@ def submit_signup(client, event: Event, email: str, group: str = "medlem", **fie
 
 def count_rows(model, *conditions) -> int:
     """How many rows of `model` (matching `conditions`) the database holds right now."""
-    db.session.expire_all()
+    # End the session's transaction: an open SQLite read keeps seeing its old snapshot.
+    db.session.rollback()
     query = db.select(db.func.count()).select_from(model)
     if conditions:
         query = query.where(*conditions)
@@ -283,7 +284,7 @@ def count_rows(model, *conditions) -> int:
 
 def fresh(registration: Registration) -> Registration:
     """The registration as the database holds it now (other sessions may have changed it)."""
-    db.session.expire_all()
+    db.session.rollback()
     return db.session.get(Registration, registration.id)
 
 

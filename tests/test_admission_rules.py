@@ -120,7 +120,7 @@ def test_waitlist_order_is_rank_then_confirmation_time(make_event, confirmed, fr
 
 
 def assert_positions_without_gaps(event) -> None:
-    db.session.expire_all()
+    db.session.rollback()
     queue = admission.waitlist(event)
     assert [admission.waitlist_position(r) for r in queue] == list(range(1, len(queue) + 1))
 
@@ -229,5 +229,5 @@ def test_negative_capacity_is_refused(make_event, runner):
 
 
 def fresh_capacity(event) -> int:
-    db.session.expire_all()
+    db.session.rollback()
     return db.session.get(type(event), event.id).capacity
