@@ -263,7 +263,10 @@ def cancel(public_id: str) -> Outcome:
     """Give up a seat, an offer or a waitlist place; the freed seat is offered at once."""
 
     def decision(event: Event, registration: Registration) -> bool:
-        _lapse_if_due(event, registration)
+        if _lapse_if_due(event, registration):
+            # The offer ran out before the sweep saw it: its seat goes on now.
+            fill_free_seats(event)
+            return True
         if registration.state not in (State.ADMITTED, State.OFFERED, State.WAITLISTED):
             return False
         registration.state = State.CANCELLED

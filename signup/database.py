@@ -40,6 +40,15 @@ def configure_engine(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _begin_write() -> None:
+    """Start the session's next transaction as a writer (SQLite: BEGIN IMMEDIATE)."""
+    session = db.session
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("a write transaction must start with nothing pending")
+    session.rollback()
+    session.connection(execution_options={_SEAT_LOCK: True})
+
+
 @contextmanager
 def seat_lock(event_id: int) -> Iterator[Event]:
     """One write transaction serialised per event; commits on success, rolls back on error.
@@ -49,10 +58,7 @@ def seat_lock(event_id: int) -> Iterator[Event]:
     until the commit.
     """
     session = db.session
-    if session.new or session.dirty or session.deleted:
-        raise RuntimeError("a seat decision must start its own transaction")
-    session.rollback()
-    session.connection(execution_options={_SEAT_LOCK: True})
+    _begin_write()
     try:
         event = session.execute(
             select(Event)

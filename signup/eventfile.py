@@ -28,7 +28,8 @@ class EventDefinition:
 
 
 def _line_of(text: str, key: str, occurrence: int = 0) -> int | None:
-    pattern = re.compile(rf"^\s*(\[\[{key}\]\]|{re.escape(key)}\s*=)", re.MULTILINE)
+    # [ \t]* rather than \s*: \s would match the newlines of blank lines above the key.
+    pattern = re.compile(rf"^[ \t]*(\[\[{key}\]\]|{re.escape(key)}[ \t]*=)", re.MULTILINE)
     matches = list(pattern.finditer(text))
     if len(matches) > occurrence:
         return text.count("\n", 0, matches[occurrence].start()) + 1

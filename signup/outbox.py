@@ -181,11 +181,15 @@ def deliver_due(limit: int = BATCH_SIZE) -> int:
             row = db.session.get(OutboxMessage, row_id)
             if row is None or row.claim_token != token or row.state == MessageState.SENT:
                 continue
+            if row.claimed_until is None or row.claimed_until <= now():
+                # Our lease ran out (a very slow relay): another sender may own the rest.
+                break
+            message = _as_mail(row)
             try:
                 if connection is None:
                     connection = TimeoutConnection(current_app.extensions["mail"])
                     connection.__enter__()
-                connection.send(_as_mail(row))
+                connection.send(message)
             except (TimeoutError, smtplib.SMTPException, OSError) as error:
                 _mark_failed(row, error)
                 if not isinstance(error, smtplib.SMTPRecipientsRefused):
@@ -195,9 +199,9 @@ def deliver_due(limit: int = BATCH_SIZE) -> int:
             _mark_sent(row)
             sent += 1
     finally:
-        _release(token)
         if connection is not None and connection.host is not None:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 connection.host.quit()
             connection.host.close()
+        _release(token)
     return sent

@@ -286,3 +286,36 @@ def submit_signup(client, event: Event, email: str, group: str = "medlem", **fie
     }
     data.update(fields)
     return client.post(f"/events/{event.slug}/", data=data)
+
+
+# -- shared helpers added for the issue 2 and 3 tests ------------------------------------
+
+
+def count_rows(model, *conditions) -> int:
+    """How many rows of `model` (matching `conditions`) the database holds right now."""
+    # End the session's transaction: an open SQLite read keeps seeing its old snapshot.
+    db.session.rollback()
+    query = db.select(db.func.count()).select_from(model)
+    if conditions:
+        query = query.where(*conditions)
+    return db.session.scalar(query)
+
+
+def fresh(registration: Registration) -> Registration:
+    """The registration as the database holds it now (other sessions may have changed it)."""
+    db.session.rollback()
+    return db.session.get(Registration, registration.id)
+
+
+def press(client, html: str, button: str, **fields):
+    """Post the form on `html` whose submit button reads `button`, as a browser would."""
+    for form in re.findall(r"<form\b.*?</form>", html, re.DOTALL):
+        if re.search(rf">\s*{re.escape(button)}\s*</button>", form):
+            action = re.search(r'action="([^"]+)"', form).group(1)
+            hidden = {}
+            for tag in re.findall(r"<input\b[^>]*>", form):
+                attrs = dict(re.findall(r'([\w-]+)="([^"]*)"', tag))
+                if attrs.get("type") == "hidden":
+                    hidden[attrs["name"]] = attrs.get("value", "")
+            return client.post(action, data={**hidden, **fields})
+    raise AssertionError(f"no form with a {button!r} button on the page")

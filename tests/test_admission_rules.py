@@ -1,0 +1,233 @@
+"""The admission rule of ARCHITECTURE.md as tables: the seat rule alone, then end to end."""
+
+from datetime import timedelta
+
+import pytest
+
+from conftest import START, count_rows, fresh
+from signup import admission
+from signup.extensions import db
+from signup.models import OutboxMessage, Registration, State
+
+PRIORITY = "medlem"  # rank 1
+OTHER = "andre"  # rank 2
+
+
+@pytest.mark.parametrize(
+    "capacity, held, reserved, reserve_active, priority_rank, is_open",
+    [
+        (10, 9, 0, False, False, True),  # the last seat
+        (10, 10, 0, False, False, False),  # exactly full
+        (10, 10, 0, False, True, False),  # rank does not create seats
+        (10, 11, 0, False, True, False),  # overflow after capacity was lowered
+        (0, 0, 0, False, True, False),  # no seats at all
+        (10, 6, 3, True, False, True),  # below the reserve
+        (10, 7, 3, True, False, False),  # only reserved seats left: not for rank 2
+        (10, 7, 3, True, True, True),  # ...but for rank 1
+        (10, 9, 3, True, True, True),
+        (10, 10, 3, True, True, False),
+        (10, 7, 3, False, False, True),  # reserve released at priority_until
+        (3, 0, 3, True, False, False),  # every seat reserved
+    ],
+)
+def test_seat_is_open(capacity, held, reserved, reserve_active, priority_rank, is_open):
+    assert (
+        admission.seat_is_open(
+            capacity=capacity,
+            held=held,
+            reserved=reserved,
+            reserve_active=reserve_active,
+            priority_rank=priority_rank,
+        )
+        is is_open
+    )
+
+
+#: (capacity, reserved seats, groups confirmed first in order, clock moved past
+#: priority_until before the newcomer confirms, newcomer's group, outcome, waitlist position)
+RULE_TABLE = [
+    pytest.param(2, 0, [PRIORITY], False, OTHER, State.ADMITTED, None, id="free-seat-any-rank"),
+    pytest.param(2, 0, [PRIORITY], False, PRIORITY, State.ADMITTED, None, id="exact-last-seat"),
+    pytest.param(2, 0, [OTHER, OTHER], False, PRIORITY, State.WAITLISTED, 1, id="full-any-rank"),
+    pytest.param(3, 1, [OTHER, OTHER], False, OTHER, State.WAITLISTED, 1, id="reserve-holds"),
+    pytest.param(3, 1, [OTHER, OTHER], False, PRIORITY, State.ADMITTED, None, id="reserve-rank1"),
+    pytest.param(3, 1, [OTHER, OTHER], True, OTHER, State.ADMITTED, None, id="reserve-released"),
+    pytest.param(
+        3, 1, [OTHER, OTHER, OTHER], True, OTHER, State.WAITLISTED, 2, id="no-jump-equal-rank"
+    ),
+    pytest.param(
+        3, 1, [OTHER, OTHER, OTHER], True, PRIORITY, State.ADMITTED, None, id="better-rank-passes"
+    ),
+    pytest.param(
+        3, 1, [OTHER, OTHER, OTHER], False, PRIORITY, State.ADMITTED, None, id="rank1-takes-reserve"
+    ),
+    pytest.param(
+        2, 0, [PRIORITY, PRIORITY, OTHER], False, PRIORITY, State.WAITLISTED, 1, id="rank1-ahead"
+    ),
+    pytest.param(3, 1, [OTHER, OTHER, PRIORITY], False, OTHER, State.WAITLISTED, 1, id="full"),
+    pytest.param(1, 1, [], False, OTHER, State.WAITLISTED, 1, id="all-seats-reserved"),
+    pytest.param(1, 1, [], True, OTHER, State.ADMITTED, None, id="all-reserved-released"),
+]
+
+
+@pytest.mark.parametrize(
+    "capacity, reserved, before, past_priority, newcomer, outcome, position", RULE_TABLE
+)
+def test_confirm_applies_the_rule(
+    make_event,
+    confirmed,
+    frozen_clock,
+    capacity,
+    reserved,
+    before,
+    past_priority,
+    newcomer,
+    outcome,
+    position,
+):
+    event = make_event(
+        capacity=capacity, reserved_seats=reserved, priority_until=START + timedelta(days=1)
+    )
+    for number, group in enumerate(before):
+        confirmed(event, f"tidlig{number}@example.no", group)
+        frozen_clock.advance(timedelta(minutes=1))
+    if past_priority:
+        # The reserve is released by the clock alone, before any sweep has run.
+        frozen_clock.advance(timedelta(days=2))
+    held_before = admission.held_seats(event)
+
+    person = confirmed(event, "ny@example.no", newcomer)
+
+    assert person.state == outcome
+    assert admission.waitlist_position(person) == position
+    assert admission.held_seats(event) == held_before + (outcome == State.ADMITTED)
+    assert admission.held_seats(event) <= event.capacity
+
+
+def test_waitlist_order_is_rank_then_confirmation_time(make_event, confirmed, frozen_clock):
+    event = make_event(capacity=0)
+    late_other = confirmed(event, "a@example.no", OTHER)
+    frozen_clock.advance(timedelta(minutes=5))
+    late_member = confirmed(event, "b@example.no", PRIORITY)
+    frozen_clock.advance(timedelta(minutes=5))
+    later_member = confirmed(event, "c@example.no", PRIORITY)
+
+    assert [r.id for r in admission.waitlist(event)] == [
+        late_member.id,
+        later_member.id,
+        late_other.id,
+    ]
+
+
+def assert_positions_without_gaps(event) -> None:
+    db.session.rollback()
+    queue = admission.waitlist(event)
+    assert [admission.waitlist_position(r) for r in queue] == list(range(1, len(queue) + 1))
+
+
+def offers_sent() -> int:
+    return count_rows(OutboxMessage, OutboxMessage.kind == "offer")
+
+
+def test_n_free_seats_give_n_offers_and_positions_stay_whole(make_event, confirmed, frozen_clock):
+    event = make_event(capacity=2)
+    admitted = [confirmed(event, f"plass{n}@example.no") for n in range(2)]
+    waiting = []
+    for n in range(6):
+        frozen_clock.advance(timedelta(minutes=1))
+        waiting.append(confirmed(event, f"vent{n}@example.no", PRIORITY if n % 2 else OTHER))
+    assert {r.state for r in waiting} == {State.WAITLISTED}
+    assert_positions_without_gaps(event)
+
+    # Someone in the middle leaves the waitlist.
+    admission.cancel(waiting[2].public_id)
+    assert_positions_without_gaps(event)
+
+    # Two seats free at once: exactly two offers, to the two heads of the queue.
+    heads = admission.waitlist(event)[:2]
+    admission.cancel(admitted[0].public_id)
+    admission.cancel(admitted[1].public_id)
+    assert offers_sent() == 2
+    assert {fresh(r).state for r in heads} == {State.OFFERED}
+    assert_positions_without_gaps(event)
+
+    # A decline passes the seat on, one offer more; positions close up.
+    nxt = admission.waitlist(event)[0]
+    first = fresh(heads[0])
+    admission.decline(first.public_id, first.offer_number)
+    assert fresh(nxt).state == State.OFFERED
+    assert offers_sent() == 3
+    assert_positions_without_gaps(event)
+
+    # The decliner (rank 1) rejoins at the back of rank 1, still ahead of rank 2.
+    admission.rejoin(first.public_id)
+    assert fresh(first).state == State.WAITLISTED
+    assert [r.id for r in admission.waitlist(event)] == [first.id, waiting[0].id, waiting[4].id]
+    assert_positions_without_gaps(event)
+    assert admission.held_seats(event) == 2
+
+
+def test_capacity_raised_by_three_gives_three_offers(make_event, confirmed):
+    event = make_event(capacity=2)
+    for n in range(2):
+        confirmed(event, f"plass{n}@example.no")
+    waiting = [confirmed(event, f"vent{n}@example.no") for n in range(5)]
+
+    offers = admission.set_capacity(event.id, 5)
+
+    assert offers == 3
+    assert offers_sent() == 3
+    assert [fresh(r).state for r in waiting] == [State.OFFERED] * 3 + [State.WAITLISTED] * 2
+    assert admission.held_seats(event) == 5
+    assert_positions_without_gaps(event)
+
+
+def test_capacity_lowered_below_held_removes_nobody(make_event, confirmed):
+    event = make_event(capacity=4)
+    seated = [confirmed(event, f"plass{n}@example.no") for n in range(4)]
+    waiting = confirmed(event, "vent@example.no")
+
+    assert admission.set_capacity(event.id, 2) == 0
+
+    assert [fresh(r).state for r in seated] == [State.ADMITTED] * 4
+    assert fresh(waiting).state == State.WAITLISTED
+    assert offers_sent() == 0
+    # One of the four leaves: still over capacity, so nobody is offered the seat.
+    admission.cancel(seated[0].public_id)
+    assert fresh(waiting).state == State.WAITLISTED
+    assert offers_sent() == 0
+
+
+def test_capacity_through_the_cli(make_event, confirmed, runner):
+    event = make_event(capacity=2)
+    for n in range(2):
+        confirmed(event, f"plass{n}@example.no")
+    waiting = [confirmed(event, f"vent{n}@example.no") for n in range(4)]
+
+    raised = runner.invoke(args=["event", "capacity", event.slug, "5"])
+    assert raised.exit_code == 0, raised.output
+    assert "3 offer(s) sent" in raised.output
+    assert [fresh(r).state for r in waiting] == [State.OFFERED] * 3 + [State.WAITLISTED]
+
+    lowered = runner.invoke(args=["event", "capacity", event.slug, "1"])
+    assert lowered.exit_code == 0, lowered.output
+    assert "0 offer(s) sent" in lowered.output
+    assert "OVERFLOW: 4 more held than capacity; nobody was removed" in lowered.output
+    status = runner.invoke(args=["event", "status", event.slug])
+    assert "OVERFLOW: 4" in status.output
+    assert count_rows(Registration, Registration.state == State.ADMITTED) == 2
+    assert count_rows(Registration, Registration.state == State.OFFERED) == 3
+
+
+def test_negative_capacity_is_refused(make_event, runner):
+    event = make_event(capacity=2)
+    with pytest.raises(admission.AdmissionError):
+        admission.set_capacity(event.id, -1)
+    result = runner.invoke(args=["event", "capacity", event.slug, "-1"])
+    assert result.exit_code != 0
+    assert fresh_capacity(event) == 2
+
+
+def fresh_capacity(event) -> int:
+    db.session.rollback()
+    return db.session.get(type(event), event.id).capacity

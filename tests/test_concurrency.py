@@ -1,0 +1,129 @@
+"""Seat decisions from real threads against a real database: overbooking is impossible."""
+
+import threading
+
+import pytest
+
+from conftest import count_rows
+from signup import admission, jobs
+from signup.extensions import db
+from signup.models import OutboxMessage, Registration, State
+
+BACKENDS = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+
+
+def run_together(app, calls) -> list[BaseException]:
+    """Run each call in its own thread, all released at once; returns what they raised."""
+    start = threading.Barrier(len(calls))
+    errors: list[BaseException] = []
+
+    def worker(call):
+        with app.app_context():
+            try:
+                start.wait()
+                call()
+            except BaseException as error:  # collected and failed on in the test
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not any(thread.is_alive() for thread in threads), "a thread did not finish"
+    return errors
+
+
+def states() -> dict[State, int]:
+    db.session.rollback()
+    counts = {state: 0 for state in State}
+    for registration in db.session.scalars(db.select(Registration)):
+        counts[registration.state] += 1
+    return counts
+
+
+@BACKENDS
+def test_forty_confirm_at_once_for_ten_seats(app, make_event, sign_up):
+    event = make_event(capacity=10)
+    people = [sign_up(event, f"person{n}@example.no").public_id for n in range(40)]
+
+    errors = run_together(app, [lambda p=p: admission.confirm(p) for p in people])
+
+    assert errors == []
+    counts = states()
+    assert counts[State.ADMITTED] == 10
+    assert counts[State.WAITLISTED] == 30
+    queue = admission.waitlist(event)
+    assert sorted(admission.waitlist_position(r) for r in queue) == list(range(1, 31))
+    assert count_rows(OutboxMessage, OutboxMessage.kind == "admitted") == 10
+    assert count_rows(OutboxMessage, OutboxMessage.kind == "waitlisted") == 30
+
+
+@pytest.fixture
+def offer(make_event, confirmed):
+    """One open offer (for the only seat), with one more person waiting behind it."""
+    event = make_event(capacity=1)
+    seated = confirmed(event, "plass@example.no")
+    offered = confirmed(event, "tilbud@example.no")
+    confirmed(event, "neste@example.no")
+    admission.cancel(seated.public_id)
+    db.session.rollback()
+    offered = db.session.get(Registration, offered.id)
+    assert offered.state == State.OFFERED
+    return offered
+
+
+@BACKENDS
+def test_twenty_accept_the_same_offer(app, offer):
+    calls = [lambda: admission.accept(offer.public_id, offer.offer_number)] * 20
+
+    errors = run_together(app, calls)
+
+    assert errors == []
+    counts = states()
+    assert counts[State.ADMITTED] == 1
+    assert counts[State.OFFERED] == 0
+    assert count_rows(OutboxMessage, OutboxMessage.kind == "admitted") == 1 + 1  # seated, offer
+    assert (
+        count_rows(
+            OutboxMessage, OutboxMessage.recipient == offer.email, OutboxMessage.kind == "admitted"
+        )
+        == 1
+    )
+
+
+@BACKENDS
+@pytest.mark.parametrize("at_expiry", [False, True], ids=["in-time", "at-expiry"])
+def test_accept_racing_the_expiry_sweep(app, offer, frozen_clock, at_expiry):
+    if at_expiry:
+        frozen_clock.set_now(offer.offer_expires_at)
+    calls = [lambda: admission.accept(offer.public_id, offer.offer_number)] * 5
+    calls += [jobs.expire_offers] * 5
+
+    errors = run_together(app, calls)
+
+    assert errors == []
+    db.session.rollback()
+    mine = db.session.get(Registration, offer.id)
+    nxt = admission.waitlist(mine.event)
+    kinds = {
+        kind: count_rows(
+            OutboxMessage, OutboxMessage.recipient == offer.email, OutboxMessage.kind == kind
+        )
+        for kind in ("admitted", "lapsed")
+    }
+    offers_to_next = count_rows(
+        OutboxMessage, OutboxMessage.recipient == "neste@example.no", OutboxMessage.kind == "offer"
+    )
+    if at_expiry:
+        assert mine.state == State.LAPSED
+        assert kinds == {"admitted": 0, "lapsed": 1}
+        assert offers_to_next == 1
+        assert nxt == []
+    else:
+        assert mine.state == State.ADMITTED
+        assert kinds == {"admitted": 1, "lapsed": 0}
+        assert offers_to_next == 0
+    assert admission.held_seats(mine.event) == 1

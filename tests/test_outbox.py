@@ -1,0 +1,82 @@
+"""The transactional outbox: mail survives an SMTP outage and goes out exactly once."""
+
+import threading
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+
+from conftest import count_rows, submit_signup, wait_until
+from signup import delivery, jobs, outbox
+from signup.extensions import db
+from signup.models import MessageState, OutboxMessage
+
+
+def message_row(recipient: str) -> OutboxMessage:
+    db.session.rollback()
+    return db.session.scalar(db.select(OutboxMessage).where(OutboxMessage.recipient == recipient))
+
+
+def test_smtp_down_during_sign_up_then_back(app, client, make_event, smtp, frozen_clock):
+    event = make_event()
+    smtp.stop()
+
+    response = submit_signup(client, event, "kari@example.no")
+
+    assert response.status_code == 303
+    row = wait_until(
+        lambda: (r := message_row("kari@example.no")) and r.state == MessageState.RETRYING and r,
+        message="the failed delivery was not recorded for retry",
+    )
+    assert row.last_error
+    assert row.attempts == 1
+    assert row.next_attempt_at > frozen_clock.now()
+
+    smtp.start()  # the server is back, on the same port
+    frozen_clock.advance(outbox.backoff(1) + timedelta(seconds=1))
+    jobs.run_sweeps(app)
+
+    [mail] = smtp.wait_for("kari@example.no")
+    assert mail["Subject"].startswith("Bekreft påmeldingen")
+    assert message_row("kari@example.no").state == MessageState.SENT
+    # Another sweep and a wake-up of the worker send nothing more.
+    jobs.run_sweeps(app)
+    app.extensions["signup_delivery"].wake()
+    frozen_clock.advance(timedelta(hours=2))
+    jobs.run_sweeps(app)
+    assert len(smtp.to("kari@example.no")) == 1
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+def test_concurrent_senders_send_each_row_once(app, make_event, sign_up, smtp):
+    delivery.stop_worker(app)  # only the senders under test deliver
+    event = make_event()
+    for n in range(30):
+        sign_up(event, f"person{n}@example.no")
+    assert count_rows(OutboxMessage, OutboxMessage.state == MessageState.QUEUED) == 30
+    start = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def sender():
+        with app.app_context():
+            try:
+                start.wait()
+                while outbox.deliver_due(limit=3):
+                    pass
+            except BaseException as error:
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=sender) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert errors == []
+    assert count_rows(OutboxMessage, OutboxMessage.state == MessageState.SENT) == 30
+    mails = smtp.wait_for_total(30)
+    per_row = Counter(mail["X-Outbox-Id"] for mail in mails)
+    assert len(per_row) == 30
+    assert set(per_row.values()) == {1}
