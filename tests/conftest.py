@@ -154,7 +154,8 @@ def _database_url(tmp_path, backend: str) -> str:
     return f"sqlite:///{tmp_path / 'test.sqlite3'}"
 
 
-def make_app(tmp_path, smtp_port: int, backend: str = "sqlite", **overrides):
+def make_app(tmp_path, smtp_port: int, backend: str = "sqlite", fresh: bool = True, **overrides):
+    """An app on the test database; `fresh=False` joins the database another app made."""
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path, backend),
@@ -164,7 +165,7 @@ def make_app(tmp_path, smtp_port: int, backend: str = "sqlite", **overrides):
         }
     )
     with app.app_context():
-        if backend == "postgresql":
+        if backend == "postgresql" and fresh:
             with db.engine.begin() as connection:
                 connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         db.create_all()

@@ -246,7 +246,7 @@ def test_registration_close_stops_the_waitlist(app, make_event, confirmed, froze
 
 
 def test_two_schedulers_on_one_database_send_nothing_twice(
-    app, tmp_path, make_event, confirmed, frozen_clock, smtp
+    app, tmp_path, make_event, confirmed, frozen_clock, smtp, backend
 ):
     # Both events first: the factory reads then writes, which must not race the mail worker.
     event = make_event(capacity=2)
@@ -266,7 +266,7 @@ def test_two_schedulers_on_one_database_send_nothing_twice(
     runs = Counter()
     schedulers = []
     for name in ("first", "second"):
-        other = make_app(tmp_path, smtp.port, SWEEP_SECONDS=0.05)
+        other = make_app(tmp_path, smtp.port, backend, fresh=False, SWEEP_SECONDS=0.05)
         scheduler = scheduling.start_embedded(other)
         scheduler.add_listener(lambda _e, name=name: runs.update([name]), EVENT_JOB_EXECUTED)
         schedulers.append((other, scheduler))
