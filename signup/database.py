@@ -65,3 +65,35 @@ def seat_lock(event_id: int) -> Iterator[Event]:
     except BaseException:
         session.rollback()
         raise
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """A write transaction that is not a seat decision; commits on success.
+
+    On SQLite it starts with BEGIN IMMEDIATE: a transaction that reads first and writes
+    later would fail at once ("database is locked") if another connection committed in
+    between, since WAL cannot upgrade a stale read snapshot. Objects loaded before are
+    re-read inside.
+    """
+    session = db.session
+    begin_write()
+    try:
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def begin_write() -> None:
+    """End the session's read transaction and begin one that will write (IMMEDIATE on SQLite).
+
+    Call it before reading what a write depends on, so the read and the write share one
+    snapshot that no other commit can make stale.
+    """
+    session = db.session
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("a write transaction must start clean")
+    session.rollback()
+    session.connection(execution_options={_SEAT_LOCK: True})

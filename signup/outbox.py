@@ -21,6 +21,7 @@ from sqlalchemy import or_, select, update
 
 from . import messages
 from .clock import now
+from .database import begin_write
 from .extensions import db
 from .models import MessageState, OutboxMessage, Registration
 
@@ -88,6 +89,7 @@ def _claim(limit: int) -> tuple[str, list[int]]:
     """Lease up to `limit` due rows to this sender; returns the lease token and row ids."""
     token = secrets.token_hex(8)
     moment = now()
+    begin_write()
     due = db.session.scalars(
         select(OutboxMessage.id)
         .where(
@@ -133,6 +135,8 @@ def _as_mail(row: OutboxMessage) -> Message:
 
 
 def _mark_sent(row: OutboxMessage) -> None:
+    # Sending took time and others may have committed: write from a fresh snapshot.
+    begin_write()
     row.state = MessageState.SENT
     row.sent_at = now()
     row.attempts += 1
@@ -142,6 +146,7 @@ def _mark_sent(row: OutboxMessage) -> None:
 
 
 def _mark_failed(row: OutboxMessage, error: Exception) -> None:
+    begin_write()
     row.attempts += 1
     row.last_error = f"{type(error).__name__}: {error}"[:1000]
     row.claimed_until = None

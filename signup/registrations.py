@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from . import members, outbox
 from .clock import now
+from .database import begin_write
 from .extensions import db
 from .models import Event, PriorityGroup, Registration, State
 from .tokens import CONFIRM_VALID
@@ -48,6 +49,7 @@ def sign_up(event: Event, group: PriorityGroup, details: dict, language: str = "
     The caller shows the same page whatever happened here, so nobody learns whether an
     address was already registered.
     """
+    begin_write()
     existing = find(event, details["email"])
     if existing is None:
         registration = Registration(
@@ -65,6 +67,7 @@ def sign_up(event: Event, group: PriorityGroup, details: dict, language: str = "
         except IntegrityError:
             # Someone with the same address signed up in the same instant.
             db.session.rollback()
+            begin_write()
             existing = find(event, details["email"])
         else:
             members.check_registration(registration)
@@ -83,6 +86,7 @@ def sign_up(event: Event, group: PriorityGroup, details: dict, language: str = "
 
 def request_link(event: Event, email: str) -> None:
     """Email a fresh link to a known address; do nothing, visibly the same, otherwise."""
+    begin_write()
     registration = find(event, email)
     if registration is not None:
         send_link(registration)
