@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, url_for
 
 from .. import admission, members, outbox
+from ..database import write_transaction
 from ..extensions import db
 from ..models import MessageState, OutboxMessage, Registration, State
 from . import audit, bp
@@ -65,16 +66,19 @@ def change_texts(slug: str):
     if not form.validate_on_submit():
         _flash_errors(form)
         return _to_settings(event)
-    changed = []
-    if (form.briefing.data or "").strip() != event.briefing:
-        event.briefing = (form.briefing.data or "").strip()
-        changed.append("smittevernsinformasjon")
-    if float(form.offer_hours.data) != event.offer_hours:
-        changed.append(f"svarfrist {event.offer_hours:g} -> {float(form.offer_hours.data):g} t")
-        event.offer_hours = float(form.offer_hours.data)
-    db.session.commit()
+    briefing = (form.briefing.data or "").strip()
+    hours = float(form.offer_hours.data)
+    with write_transaction():
+        changed = []
+        if briefing != event.briefing:
+            event.briefing = briefing
+            changed.append("smittevernsinformasjon")
+        if hours != event.offer_hours:
+            changed.append(f"svarfrist {event.offer_hours:g} -> {hours:g} t")
+            event.offer_hours = hours
+        if changed:
+            audit.add("texts", event, detail="; ".join(changed))
     if changed:
-        audit.record("texts", event, detail="; ".join(changed))
         flash("Endringene er lagret. Tilbud som alt er sendt beholder sin frist.", "ok")
     else:
         flash("Ingenting å lagre: teksten og svarfristen var uendret.", "info")
@@ -100,10 +104,10 @@ def change_domains(slug: str, key: str):
     if domains is None:
         _flash_errors(form)
         return _to_settings(event)
-    members.replace_domains(event, group, domains)
-    changed = members.recheck_event(event)
-    db.session.commit()
-    audit.record("domains", event, detail=f"{group.key}: {len(domains)} domener; {changed} endret")
+    with write_transaction():
+        members.replace_domains(event, group, domains)
+        changed = members.recheck_event(event)
+        audit.add("domains", event, detail=f"{group.key}: {len(domains)} domener; {changed} endret")
     flash(
         f"Medlemslisten for {group.label} er lagret ({len(domains)} domener). "
         f"{changed} påmeldinger fikk ny status for gruppen.",
@@ -171,9 +175,11 @@ def move_group(slug: str, registration_id: int):
 def accept_group(slug: str, registration_id: int):
     event = event_or_404(slug)
     registration = registration_or_404(event, registration_id)
-    if members.accept_claim(registration):
-        db.session.commit()
-        audit.record("accept_group", event, registration, detail=registration.group.key)
+    with write_transaction():
+        accepted = members.accept_claim(registration)
+        if accepted:
+            audit.add("accept_group", event, registration, detail=registration.group.key)
+    if accepted:
         flash(f"Gruppen «{registration.group.label}» er godtatt for personen.", "ok")
     else:
         flash("Gruppen trengte ikke å godtas.", "info")
@@ -188,12 +194,12 @@ def resend(slug: str, registration_id: int):
     if last is None:
         flash("Personen har ingen e-post å sende på nytt.", "error")
         return _to_person(event, registration)
-    context = {}
-    if registration.state == State.WAITLISTED:
-        context["position"] = admission.waitlist_position(registration)
-    outbox.enqueue(last, registration, **context)
-    db.session.commit()
-    audit.record("resend", event, registration, detail=last)
+    with write_transaction():
+        context = {}
+        if registration.state == State.WAITLISTED:
+            context["position"] = admission.waitlist_position(registration)
+        outbox.enqueue(last, registration, **context)
+        audit.add("resend", event, registration, detail=last)
     flash("Siste e-post er sendt på nytt, med oppdaterte lenker.", "ok")
     return _to_person(event, registration)
 
@@ -219,8 +225,8 @@ def requeue(slug: str, message_id: int):
     elif message.state != MessageState.FAILED:
         flash("Bare e-post som har feilet kan sendes på nytt.", "info")
     else:
-        outbox.requeue(message.id)
-        db.session.commit()
-        audit.record("requeue", event, detail=f"e-post #{message.id} ({message.kind})")
+        with write_transaction():
+            outbox.requeue(message.id)
+            audit.add("requeue", event, detail=f"e-post #{message.id} ({message.kind})")
         flash("E-posten er lagt i kø og sendes straks.", "ok")
     return redirect(url_for("organiser.outbox", slug=event.slug), code=303)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_login import current_user
 
 from ..clock import now
+from ..database import write_transaction
 from ..extensions import db
 from ..models import AuditEntry, Event, Registration
 
@@ -27,25 +28,34 @@ ACTION_LABELS = {
 }
 
 
+def add(
+    action: str,
+    event: Event | None = None,
+    registration: Registration | None = None,
+    detail: str = "",
+) -> None:
+    """Add an entry for the logged-in organiser to the current transaction.
+
+    `detail` names rows by id, never a person by name or address.
+    """
+    db.session.add(
+        AuditEntry(
+            organiser_id=current_user.id if current_user.is_authenticated else None,
+            event_id=event.id if event is not None else None,
+            registration_id=registration.id if registration is not None else None,
+            action=action,
+            detail=detail,
+            created_at=now(),
+        )
+    )
+
+
 def record(
     action: str,
     event: Event | None = None,
     registration: Registration | None = None,
     detail: str = "",
-) -> AuditEntry:
-    """Write one entry for the logged-in organiser and commit it.
-
-    Seat decisions commit in their own transaction (admission's seat lock), so the entry
-    follows right after; `detail` names rows by id, never by name or address.
-    """
-    entry = AuditEntry(
-        organiser_id=current_user.id if current_user.is_authenticated else None,
-        event_id=event.id if event is not None else None,
-        registration_id=registration.id if registration is not None else None,
-        action=action,
-        detail=detail,
-        created_at=now(),
-    )
-    db.session.add(entry)
-    db.session.commit()
-    return entry
+) -> None:
+    """Write one entry in its own transaction (after a seat decision, or for an export)."""
+    with write_transaction():
+        add(action, event, registration, detail)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from ..clock import now
-from ..extensions import db
+from ..database import write_transaction
 from ..models import State
 from . import audit, bp, queries
 from .forms import ActionForm
@@ -47,15 +47,16 @@ def checkin(slug: str):
 def check_in(slug: str, registration_id: int):
     event = event_or_404(slug)
     person = registration_or_404(event, registration_id)
-    if person.state != State.ADMITTED:
-        flash(f"{person.name} har ikke plass og kan ikke sjekkes inn.", "error")
-    elif person.checked_in_at is not None:
-        flash(f"{person.name} var allerede registrert som ankommet.", "info")
-    else:
-        person.checked_in_at = now()
-        db.session.commit()
-        audit.record("check_in", event, person)
-        flash(f"{person.name} er registrert som ankommet.", "ok")
+    with write_transaction():
+        if person.state != State.ADMITTED:
+            message = (f"{person.name} har ikke plass og kan ikke sjekkes inn.", "error")
+        elif person.checked_in_at is not None:
+            message = (f"{person.name} var allerede registrert som ankommet.", "info")
+        else:
+            person.checked_in_at = now()
+            audit.add("check_in", event, person)
+            message = (f"{person.name} er registrert som ankommet.", "ok")
+    flash(*message)
     return _back(event, _search())
 
 
@@ -63,9 +64,11 @@ def check_in(slug: str, registration_id: int):
 def undo_check_in(slug: str, registration_id: int):
     event = event_or_404(slug)
     person = registration_or_404(event, registration_id)
-    if person.checked_in_at is not None:
-        person.checked_in_at = None
-        db.session.commit()
-        audit.record("undo_check_in", event, person)
+    with write_transaction():
+        undone = person.checked_in_at is not None
+        if undone:
+            person.checked_in_at = None
+            audit.add("undo_check_in", event, person)
+    if undone:
         flash(f"Ankomsten til {person.name} er angret.", "ok")
     return _back(event, _search())

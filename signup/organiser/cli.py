@@ -17,7 +17,7 @@ def _read_password() -> str:
     """Prompt twice on a terminal; otherwise read the first line of standard input."""
     if sys.stdin is not None and sys.stdin.isatty():
         return click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    return click.get_text_stream("stdin").readline().rstrip("\r\n")
+    return sys.stdin.readline().rstrip("\r\n") if sys.stdin is not None else ""
 
 
 @organiser_cli.command("create")
