@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ..extensions import db
@@ -114,20 +114,25 @@ def registrations(
 ) -> list[Registration]:
     """Registrations matching a search in name, email or organisation, a state and a group."""
     query = _with_group().where(Registration.event_id == event.id)
-    if search:
-        pattern = f"%{search.strip()}%"
-        query = query.where(
-            or_(
-                Registration.name.ilike(pattern),
-                Registration.email.ilike(pattern),
-                Registration.organisation.ilike(pattern),
-            )
-        )
     if state in {s.value for s in State}:
         query = query.where(Registration.state == State(state))
     if group:
         query = query.where(PriorityGroup.key == group)
-    return list(db.session.scalars(query.order_by(Registration.name, Registration.id).limit(limit)))
+    query = query.order_by(Registration.name, Registration.id)
+    if not search:
+        return list(db.session.scalars(query.limit(limit)))
+    # Matched here, not in SQL: SQLite's LIKE and lower() fold only ASCII, and names have æøå.
+    words = search.casefold().split()
+    found = []
+    for registration in db.session.scalars(query):
+        haystack = " ".join(
+            (registration.name, registration.email, registration.organisation)
+        ).casefold()
+        if all(word in haystack for word in words):
+            found.append(registration)
+            if len(found) >= limit:
+                break
+    return found
 
 
 def attendee_list(event: Event) -> list[Registration]:
@@ -171,15 +176,6 @@ def outbox_for(registration: Registration) -> list[OutboxMessage]:
             .where(OutboxMessage.registration_id == registration.id)
             .order_by(OutboxMessage.id.desc())
         )
-    )
-
-
-def last_message(registration: Registration) -> OutboxMessage | None:
-    return db.session.scalar(
-        select(OutboxMessage)
-        .where(OutboxMessage.registration_id == registration.id)
-        .order_by(OutboxMessage.id.desc())
-        .limit(1)
     )
 
 
