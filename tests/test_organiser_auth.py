@@ -95,6 +95,8 @@ def test_failed_logins_are_throttled_per_address(client, organiser):
 def test_successful_logins_do_not_use_up_the_address_limit(client, organiser):
     for _ in range(7):
         assert log_in(client).status_code == 303
+        token = csrf_from(client.get("/organiser/").get_data(as_text=True))
+        assert client.post("/organiser/logout", data={"csrf_token": token}).status_code == 303
 
 
 def test_logout_is_a_post_with_csrf(organiser_client):
@@ -132,3 +134,8 @@ def test_public_pages_show_only_a_discreet_footer_link(client, make_event):
     event = make_event()
     page = client.get(f"/events/{event.slug}/").get_data(as_text=True)
     assert page.count("/organiser/") == 1
+
+
+def test_organiser_pages_are_never_cached(organiser_client):
+    assert organiser_client.get("/organiser/").headers["Cache-Control"] == "no-store"
+    assert organiser_client.get("/organiser/login").status_code == 302

@@ -19,4 +19,11 @@ def require_login():
     return login_manager.unauthorized()
 
 
+@bp.after_request
+def never_cache(response):
+    """Pages with personal data stay out of shared and back-button caches."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 from . import actions, auth, checkin, exports, views  # noqa: E402,F401  (routes register on import)

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from ..extensions import limiter
 from . import accounts, audit, bp
@@ -46,6 +46,8 @@ def too_many_attempts(error):
 )
 @limiter.limit(LOGINS_PER_CLIENT, key_func=get_remote_address, methods=["POST"])
 def login():
+    if request.method == "GET" and current_user.is_authenticated:
+        return redirect(url_for("organiser.events"))
     form = LoginForm()
     if form.validate_on_submit():
         organiser = accounts.authenticate(form.email.data, form.password.data)
