@@ -15,7 +15,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import config
 from signup import cli, delivery, scheduling
 from signup.database import configure_engine
-from signup.extensions import csrf, db, limiter, mail, migrate
+from signup.extensions import csrf, db, limiter, login_manager, mail, migrate
+from signup.organiser import cli as organiser_cli
+from signup.organiser.accounts import load_organiser
 from signup.security import register_security_headers
 from signup.templating import register_filters
 
@@ -37,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_security_headers(app)
     cli.register(app)
+    organiser_cli.register(app)
     register_background(app)
     if app.config.get("PROXY_COUNT"):
         count = app.config["PROXY_COUNT"]
@@ -61,14 +64,21 @@ def register_extensions(app: Flask) -> None:
     mail.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_organiser)
+    login_manager.login_view = "organiser.login"
+    login_manager.login_message = "Logg inn for å se arrangørsidene."
+    login_manager.login_message_category = "info"
     with app.app_context():
         configure_engine(db.engine)
 
 
 def register_blueprints(app: Flask) -> None:
+    from signup.organiser import bp as organiser_bp
     from signup.public import bp as public_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(organiser_bp)
     if app.config["APP_ENV"] == "development" and app.config.get("DEV_MAIL_SINK"):
         from signup.devmail import bp as devmail_bp
 

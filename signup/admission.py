@@ -19,7 +19,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
 
-from . import outbox
+from . import members, outbox
 from .clock import now
 from .database import seat_lock
 from .extensions import db
@@ -410,3 +410,41 @@ def due_offer_events(at: datetime) -> list[int]:
             .distinct()
         )
     )
+
+
+# -- the organiser's decisions (dashboard) ---------------------------------------------
+# Kept together at the end of the module so other edits above merge cleanly.
+
+
+def grant_seat(public_id: str, allow_overflow: bool = False) -> Outcome:
+    """Admit a waitlisted person directly, ahead of the queue; beyond capacity only if allowed."""
+
+    def decision(event: Event, registration: Registration) -> bool:
+        if registration.state != State.WAITLISTED:
+            raise AdmissionError("not_waiting")
+        if held_seats(event) >= event.capacity and not allow_overflow:
+            raise AdmissionError("full")
+        _admit(event, registration)
+        return True
+
+    return _decide(public_id, decision)
+
+
+def move_group(public_id: str, group_key: str) -> Outcome:
+    """Put a person in another priority group; their waitlist place follows the new rank."""
+
+    def decision(event: Event, registration: Registration) -> bool:
+        group = next((g for g in event.groups if g.key == group_key), None)
+        if group is None:
+            raise AdmissionError("unknown_group")
+        check = members.after_move(event, group)
+        if registration.group_id == group.id and registration.group_check == check:
+            return False
+        registration.group = group
+        registration.group_check = check
+        db.session.flush()
+        # A better rank may open a reserved seat, or put them ahead of the queue's head.
+        fill_free_seats(event)
+        return True
+
+    return _decide(public_id, decision)

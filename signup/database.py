@@ -40,15 +40,6 @@ def configure_engine(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _begin_write() -> None:
-    """Start the session's next transaction as a writer (SQLite: BEGIN IMMEDIATE)."""
-    session = db.session
-    if session.new or session.dirty or session.deleted:
-        raise RuntimeError("a write transaction must start with nothing pending")
-    session.rollback()
-    session.connection(execution_options={_SEAT_LOCK: True})
-
-
 @contextmanager
 def seat_lock(event_id: int) -> Iterator[Event]:
     """One write transaction serialised per event; commits on success, rolls back on error.
@@ -58,7 +49,7 @@ def seat_lock(event_id: int) -> Iterator[Event]:
     until the commit.
     """
     session = db.session
-    _begin_write()
+    begin_write()
     try:
         event = session.execute(
             select(Event)
@@ -71,3 +62,29 @@ def seat_lock(event_id: int) -> Iterator[Event]:
     except BaseException:
         session.rollback()
         raise
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """A write transaction that is not a seat decision; commits on success.
+
+    On SQLite it starts with BEGIN IMMEDIATE, so what it reads stays true until it
+    commits. Objects loaded before are re-read inside.
+    """
+    session = db.session
+    begin_write()
+    try:
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def begin_write() -> None:
+    """End the session's transaction and begin one that will write (IMMEDIATE on SQLite)."""
+    session = db.session
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("a write transaction must start clean")
+    session.rollback()
+    session.connection(execution_options={_SEAT_LOCK: True})

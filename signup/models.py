@@ -7,6 +7,7 @@ import secrets
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from flask_login import UserMixin
 from sqlalchemy import (
     Boolean,
     DateTime,
@@ -54,6 +55,15 @@ class State(enum.StrEnum):
 
 
 SEAT_HOLDING = (State.ADMITTED, State.OFFERED)
+
+
+class GroupCheck(enum.StrEnum):
+    """Whether a claimed priority group is backed by the member lists; see signup/members.py."""
+
+    NOT_NEEDED = "not_needed"
+    MATCHED = "matched"
+    ACCEPTED = "accepted"
+    UNVERIFIED = "unverified"
 
 
 def _public_id() -> str:
@@ -122,6 +132,24 @@ class PriorityGroup(db.Model):
     rank: Mapped[int] = mapped_column(Integer)
 
     event: Mapped[Event] = relationship(back_populates="groups")
+    domains: Mapped[list[MemberDomain]] = relationship(
+        back_populates="group", order_by="MemberDomain.domain", cascade="all, delete-orphan"
+    )
+
+
+class MemberDomain(db.Model):
+    """An email domain of a member organisation of a priority group (e.g. finnfjord.no)."""
+
+    __table_args__ = (UniqueConstraint("group_id", "domain"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("priority_group.id", ondelete="CASCADE"), index=True
+    )
+    #: Lower-case; an address matches it or any of its subdomains.
+    domain: Mapped[str] = mapped_column(String(253))
+
+    group: Mapped[PriorityGroup] = relationship(back_populates="domains")
 
 
 class Registration(db.Model):
@@ -171,6 +199,17 @@ class Registration(db.Model):
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     #: Set when a person still waiting was told the waitlist closed.
     closed_notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: Whether the member lists back the claimed group; admission ignores it.
+    group_check: Mapped[GroupCheck] = mapped_column(
+        db.Enum(
+            GroupCheck,
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=GroupCheck.NOT_NEEDED,
+        server_default=GroupCheck.NOT_NEEDED.value,
+    )
 
     event: Mapped[Event] = relationship()
     group: Mapped[PriorityGroup] = relationship()
@@ -223,3 +262,36 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     registration: Mapped[Registration | None] = relationship()
+
+
+class Organiser(UserMixin, db.Model):
+    """A person who runs events through the dashboard; accounts are made with the CLI."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Trimmed and lower-cased.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    #: A werkzeug.security hash; the password itself is never stored.
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class AuditEntry(db.Model):
+    """One organiser action: who, when, on what; `detail` holds no names or addresses."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organiser_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organiser.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("event.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    #: The registration acted on, shown by row id; its personal data stays in its own row.
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registration.id", ondelete="SET NULL"), nullable=True
+    )
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, index=True)
+
+    organiser: Mapped[Organiser | None] = relationship()
+    event: Mapped[Event | None] = relationship()

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from . import outbox
+from . import members, outbox
 from .clock import now
 from .extensions import db
 from .models import Event, PriorityGroup, Registration, State
@@ -67,6 +67,7 @@ def sign_up(event: Event, group: PriorityGroup, details: dict, language: str = "
             db.session.rollback()
             existing = find(event, details["email"])
         else:
+            members.check_registration(registration)
             outbox.enqueue("confirm", registration)
             db.session.commit()
             return
@@ -75,6 +76,7 @@ def sign_up(event: Event, group: PriorityGroup, details: dict, language: str = "
         for field, value in details.items():
             setattr(existing, field, value)
         existing.group = group
+        members.check_registration(existing)
     send_link(existing)
     db.session.commit()
 

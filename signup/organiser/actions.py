@@ -1,0 +1,232 @@
+"""Organiser actions: each a POST with CSRF, each audited, seats only through admission."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, url_for
+
+from .. import admission, members, outbox
+from ..database import write_transaction
+from ..extensions import db
+from ..models import MessageState, OutboxMessage, Registration, State
+from . import audit, bp
+from .forms import ActionForm, CapacityForm, DomainsForm, GrantForm, MoveForm, TextsForm
+from .lookup import event_or_404, registration_or_404
+
+#: Why admission refused an organiser's action, in words.
+REFUSALS = {
+    "not_waiting": "Personen står ikke på ventelisten lenger. Ingenting er endret.",
+    "full": "Møtet er fullt. Kryss av for overbooking hvis personen skal få plass likevel.",
+    "unknown_group": "Gruppen finnes ikke. Ingenting er endret.",
+    "negative_capacity": "Antall plasser kan ikke være negativt.",
+    "unknown": "Påmeldingen finnes ikke lenger.",
+}
+
+
+def _to_person(event, registration: Registration):
+    return redirect(
+        url_for("organiser.person", slug=event.slug, registration_id=registration.id), code=303
+    )
+
+
+def _to_settings(event):
+    return redirect(url_for("organiser.settings", slug=event.slug), code=303)
+
+
+def _flash_errors(form) -> None:
+    for errors in form.errors.values():
+        flash(errors[0], "error")
+
+
+@bp.post("/events/<slug>/capacity")
+def change_capacity(slug: str):
+    event = event_or_404(slug)
+    form = CapacityForm()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return _to_settings(event)
+    before = event.capacity
+    offers = admission.set_capacity(event.id, form.capacity.data)
+    event = event_or_404(slug)
+    audit.record("capacity", event, detail=f"{before} -> {event.capacity}; {offers} tilbud sendt")
+    flash(f"Antall plasser er nå {event.capacity}. {offers} tilbud om plass er sendt.", "ok")
+    held = admission.held_seats(event)
+    if held > event.capacity:
+        flash(
+            f"{held - event.capacity} flere har plass enn det er plasser. Ingen er fjernet; "
+            "meld av noen hvis det trengs.",
+            "warn",
+        )
+    return _to_settings(event)
+
+
+@bp.post("/events/<slug>/texts")
+def change_texts(slug: str):
+    event = event_or_404(slug)
+    form = TextsForm()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return _to_settings(event)
+    briefing = (form.briefing.data or "").strip()
+    hours = float(form.offer_hours.data)
+    with write_transaction():
+        changed = []
+        if briefing != event.briefing:
+            event.briefing = briefing
+            changed.append("smittevernsinformasjon")
+        if hours != event.offer_hours:
+            changed.append(f"svarfrist {event.offer_hours:g} -> {hours:g} t")
+            event.offer_hours = hours
+        if changed:
+            audit.add("texts", event, detail="; ".join(changed))
+    if changed:
+        flash("Endringene er lagret. Tilbud som alt er sendt beholder sin frist.", "ok")
+    else:
+        flash("Ingenting å lagre: teksten og svarfristen var uendret.", "info")
+    return _to_settings(event)
+
+
+@bp.post("/events/<slug>/groups/<key>/domains")
+def change_domains(slug: str, key: str):
+    event = event_or_404(slug)
+    group = next((g for g in event.groups if g.key == key), None)
+    if group is None or not members.is_priority_claim(event, group):
+        flash("Denne gruppen har ingen medlemsliste.", "error")
+        return _to_settings(event)
+    form = DomainsForm(prefix=group.key)
+    try:
+        domains = members.parse_domains(form.domains.data) if form.validate_on_submit() else None
+    except members.DomainError as error:
+        flash(
+            f"«{error.line}» er ikke et domene, for eksempel firma.no. Ingenting er lagret.",
+            "error",
+        )
+        return _to_settings(event)
+    if domains is None:
+        _flash_errors(form)
+        return _to_settings(event)
+    with write_transaction():
+        members.replace_domains(event, group, domains)
+        changed = members.recheck_event(event)
+        audit.add("domains", event, detail=f"{group.key}: {len(domains)} domener; {changed} endret")
+    flash(
+        f"Medlemslisten for {group.label} er lagret ({len(domains)} domener). "
+        f"{changed} påmeldinger fikk ny status for gruppen.",
+        "ok",
+    )
+    return _to_settings(event)
+
+
+@bp.post("/events/<slug>/people/<int:registration_id>/cancel")
+def cancel(slug: str, registration_id: int):
+    event = event_or_404(slug)
+    registration = registration_or_404(event, registration_id)
+    outcome = admission.cancel(registration.public_id)
+    if not outcome.changed:
+        flash("Personen hadde ingen plass eller ventelisteplass å melde av.", "info")
+        return _to_person(event, registration)
+    audit.record("cancel", event, registration)
+    flash(
+        "Personen er meldt av og har fått e-post. En ledig plass er tilbudt neste på ventelisten.",
+        "ok",
+    )
+    return _to_person(event, registration)
+
+
+@bp.post("/events/<slug>/people/<int:registration_id>/grant")
+def grant_seat(slug: str, registration_id: int):
+    event = event_or_404(slug)
+    registration = registration_or_404(event, registration_id)
+    form = GrantForm()
+    form.validate_on_submit()
+    try:
+        admission.grant_seat(registration.public_id, allow_overflow=bool(form.allow_overflow.data))
+    except admission.AdmissionError as error:
+        flash(REFUSALS.get(error.reason, error.reason), "error")
+        return _to_person(event, registration)
+    detail = "over kapasitet" if form.allow_overflow.data else ""
+    audit.record("grant_seat", event, registration, detail=detail)
+    flash("Personen har fått plass og får e-post om det.", "ok")
+    return _to_person(event, registration)
+
+
+@bp.post("/events/<slug>/people/<int:registration_id>/move")
+def move_group(slug: str, registration_id: int):
+    event = event_or_404(slug)
+    registration = registration_or_404(event, registration_id)
+    before = registration.group.key
+    form = MoveForm(groups=event.groups)
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return _to_person(event, registration)
+    try:
+        outcome = admission.move_group(registration.public_id, form.group.data)
+    except admission.AdmissionError as error:
+        flash(REFUSALS.get(error.reason, error.reason), "error")
+        return _to_person(event, registration)
+    if outcome.changed:
+        audit.record("move_group", event, registration, detail=f"{before} -> {form.group.data}")
+        flash(f"Personen er flyttet til {outcome.registration.group.label}.", "ok")
+    else:
+        flash("Personen var allerede i den gruppen.", "info")
+    return _to_person(event, registration)
+
+
+@bp.post("/events/<slug>/people/<int:registration_id>/accept-group")
+def accept_group(slug: str, registration_id: int):
+    event = event_or_404(slug)
+    registration = registration_or_404(event, registration_id)
+    with write_transaction():
+        accepted = members.accept_claim(registration)
+        if accepted:
+            audit.add("accept_group", event, registration, detail=registration.group.key)
+    if accepted:
+        flash(f"Gruppen «{registration.group.label}» er godtatt for personen.", "ok")
+    else:
+        flash("Gruppen trengte ikke å godtas.", "info")
+    return _to_person(event, registration)
+
+
+@bp.post("/events/<slug>/people/<int:registration_id>/resend")
+def resend(slug: str, registration_id: int):
+    event = event_or_404(slug)
+    registration = registration_or_404(event, registration_id)
+    last = _last_kind(registration)
+    if last is None:
+        flash("Personen har ingen e-post å sende på nytt.", "error")
+        return _to_person(event, registration)
+    with write_transaction():
+        context = {}
+        if registration.state == State.WAITLISTED:
+            context["position"] = admission.waitlist_position(registration)
+        outbox.enqueue(last, registration, **context)
+        audit.add("resend", event, registration, detail=last)
+    flash("Siste e-post er sendt på nytt, med oppdaterte lenker.", "ok")
+    return _to_person(event, registration)
+
+
+def _last_kind(registration: Registration) -> str | None:
+    if registration.email_normalised is None:
+        return None
+    return db.session.scalar(
+        db.select(OutboxMessage.kind)
+        .where(OutboxMessage.registration_id == registration.id)
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    )
+
+
+@bp.post("/events/<slug>/outbox/<int:message_id>/requeue")
+def requeue(slug: str, message_id: int):
+    event = event_or_404(slug)
+    message = db.session.get(OutboxMessage, message_id)
+    ActionForm().validate_on_submit()
+    if message is None or message.event_id != event.id:
+        flash("Fant ikke e-posten.", "error")
+    elif message.state != MessageState.FAILED:
+        flash("Bare e-post som har feilet kan sendes på nytt.", "info")
+    else:
+        with write_transaction():
+            outbox.requeue(message.id)
+            audit.add("requeue", event, detail=f"e-post #{message.id} ({message.kind})")
+        flash("E-posten er lagt i kø og sendes straks.", "ok")
+    return redirect(url_for("organiser.outbox", slug=event.slug), code=303)

@@ -1,0 +1,196 @@
+"""What the dashboard reads. Each function is a fixed number of queries, whatever the size."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from ..extensions import db
+from ..models import (
+    AuditEntry,
+    Event,
+    OutboxMessage,
+    PriorityGroup,
+    Registration,
+    State,
+)
+
+#: At most this many rows in a table; the page says so when there are more.
+TABLE_LIMIT = 1000
+
+
+@dataclass
+class SeatCounts:
+    """Counts per state and per (group, state) for one event."""
+
+    capacity: int
+    by_state: Counter = field(default_factory=Counter)
+    by_group: dict[int, Counter] = field(default_factory=dict)
+
+    @property
+    def admitted(self) -> int:
+        return self.by_state[State.ADMITTED]
+
+    @property
+    def offered(self) -> int:
+        return self.by_state[State.OFFERED]
+
+    @property
+    def held(self) -> int:
+        return self.admitted + self.offered
+
+    @property
+    def free(self) -> int:
+        return max(self.capacity - self.held, 0)
+
+    @property
+    def overflow(self) -> int:
+        return max(self.held - self.capacity, 0)
+
+
+def seat_counts(event: Event) -> SeatCounts:
+    counts = SeatCounts(capacity=event.capacity)
+    counts.by_group = {group.id: Counter() for group in event.groups}
+    rows = db.session.execute(
+        select(Registration.group_id, Registration.state, func.count())
+        .where(Registration.event_id == event.id)
+        .group_by(Registration.group_id, Registration.state)
+    )
+    for group_id, state, number in rows:
+        counts.by_state[state] += number
+        counts.by_group.setdefault(group_id, Counter())[state] += number
+    return counts
+
+
+def event_summaries() -> list[tuple[Event, SeatCounts]]:
+    """Every event, newest first, with its counts: two queries."""
+    events = list(db.session.scalars(select(Event).order_by(Event.starts_at.desc())))
+    counts = {event.id: SeatCounts(capacity=event.capacity) for event in events}
+    rows = db.session.execute(
+        select(Registration.event_id, Registration.state, func.count()).group_by(
+            Registration.event_id, Registration.state
+        )
+    )
+    for event_id, state, number in rows:
+        counts[event_id].by_state[state] += number
+    return [(event, counts[event.id]) for event in events]
+
+
+def _with_group():
+    return (
+        select(Registration)
+        .join(PriorityGroup, Registration.group_id == PriorityGroup.id)
+        .options(contains_eager(Registration.group))
+    )
+
+
+def waitlist(event: Event) -> list[Registration]:
+    """Everyone waiting, in offer order (rank, then moment of queueing, then id)."""
+    return list(
+        db.session.scalars(
+            _with_group()
+            .where(Registration.event_id == event.id, Registration.state == State.WAITLISTED)
+            .order_by(PriorityGroup.rank, Registration.queued_at, Registration.id)
+        )
+    )
+
+
+def open_offers(event: Event) -> list[Registration]:
+    return list(
+        db.session.scalars(
+            _with_group()
+            .where(Registration.event_id == event.id, Registration.state == State.OFFERED)
+            .order_by(Registration.offer_expires_at)
+        )
+    )
+
+
+def registrations(
+    event: Event, search: str = "", state: str = "", group: str = "", limit: int = TABLE_LIMIT
+) -> list[Registration]:
+    """Registrations matching a search in name, email or organisation, a state and a group."""
+    query = _with_group().where(Registration.event_id == event.id)
+    if state in {s.value for s in State}:
+        query = query.where(Registration.state == State(state))
+    if group:
+        query = query.where(PriorityGroup.key == group)
+    query = query.order_by(Registration.name, Registration.id)
+    if not search:
+        return list(db.session.scalars(query.limit(limit)))
+    # Matched here, not in SQL: SQLite's LIKE and lower() fold only ASCII, and names have æøå.
+    words = search.casefold().split()
+    found = []
+    for registration in db.session.scalars(query):
+        haystack = " ".join(
+            (registration.name, registration.email, registration.organisation)
+        ).casefold()
+        if all(word in haystack for word in words):
+            found.append(registration)
+            if len(found) >= limit:
+                break
+    return found
+
+
+def attendee_list(event: Event) -> list[Registration]:
+    """Everyone who confirmed (unconfirmed sign-ups are not attendees), by name."""
+    return list(
+        db.session.scalars(
+            _with_group()
+            .where(Registration.event_id == event.id, Registration.state != State.UNCONFIRMED)
+            .order_by(Registration.name, Registration.id)
+        )
+    )
+
+
+def timeline(event: Event) -> list[tuple[datetime, datetime | None]]:
+    """(signed up, confirmed) for every registration: one query over two columns."""
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(Registration.created_at, Registration.confirmed_at).where(
+                Registration.event_id == event.id
+            )
+        )
+    ]
+
+
+def outbox(event: Event, limit: int = TABLE_LIMIT) -> list[OutboxMessage]:
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.event_id == event.id)
+            .order_by(OutboxMessage.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def outbox_for(registration: Registration) -> list[OutboxMessage]:
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.registration_id == registration.id)
+            .order_by(OutboxMessage.id.desc())
+        )
+    )
+
+
+def audit_entries(event: Event | None = None, limit: int = TABLE_LIMIT) -> list[AuditEntry]:
+    query = select(AuditEntry).options(
+        selectinload(AuditEntry.organiser), selectinload(AuditEntry.event)
+    )
+    if event is not None:
+        query = query.where(AuditEntry.event_id == event.id)
+    return list(db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit)))
+
+
+def checked_in_count(event: Event) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Registration)
+        .where(Registration.event_id == event.id, Registration.checked_in_at.is_not(None))
+    )

@@ -1,0 +1,120 @@
+"""Organiser pages that only read: events, one event, a person, the outbox, settings, audit."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template, request
+
+from .. import admission, members, timefmt
+from ..clock import now
+from ..models import GroupCheck, State
+from . import audit, bp, charts, labels, queries
+from .forms import ActionForm, CapacityForm, DomainsForm, GrantForm, MoveForm, TextsForm
+from .lookup import event_or_404, registration_or_404
+
+
+@bp.get("/")
+def events():
+    return render_template("organiser/events.html", summaries=queries.event_summaries())
+
+
+@bp.get("/events/<slug>/")
+def event(slug: str):
+    event = event_or_404(slug)
+    search = request.args.get("q", "").strip()[:200]
+    state = request.args.get("state", "")
+    group = request.args.get("group", "")
+    rows = queries.registrations(event, search, state, group)
+    return render_template(
+        "organiser/event.html",
+        event=event,
+        counts=queries.seat_counts(event),
+        chart=charts.build(queries.timeline(event), event.zone, now()),
+        waitlist=queries.waitlist(event),
+        offers=queries.open_offers(event),
+        rows=rows,
+        truncated=len(rows) >= queries.TABLE_LIMIT,
+        filters={"q": search, "state": state, "group": group},
+        states=list(State),
+        form=ActionForm(),
+    )
+
+
+@bp.get("/events/<slug>/people/<int:registration_id>")
+def person(slug: str, registration_id: int):
+    event = event_or_404(slug)
+    registration = registration_or_404(event, registration_id)
+    move = MoveForm(groups=event.groups, group=registration.group.key)
+    return render_template(
+        "organiser/person.html",
+        event=event,
+        registration=registration,
+        position=admission.waitlist_position(registration),
+        held=admission.held_seats(event),
+        messages=queries.outbox_for(registration),
+        form=ActionForm(),
+        grant=GrantForm(),
+        move=move,
+        unverified=registration.group_check == GroupCheck.UNVERIFIED,
+    )
+
+
+@bp.get("/events/<slug>/outbox")
+def outbox(slug: str):
+    event = event_or_404(slug)
+    messages = queries.outbox(event)
+    return render_template(
+        "organiser/outbox.html",
+        event=event,
+        messages=messages,
+        truncated=len(messages) >= queries.TABLE_LIMIT,
+        form=ActionForm(),
+    )
+
+
+@bp.get("/events/<slug>/settings")
+def settings(slug: str):
+    event = event_or_404(slug)
+    return render_template(
+        "organiser/settings.html",
+        event=event,
+        held=admission.held_seats(event),
+        capacity=CapacityForm(capacity=event.capacity),
+        texts=TextsForm(briefing=event.briefing, offer_hours=event.offer_hours),
+        domains=domain_forms(event),
+    )
+
+
+def domain_forms(event) -> list[tuple]:
+    """(group, form) for each priority group, the form filled with its member domains."""
+    domains = members.domains_by_group(event)
+    return [
+        (group, DomainsForm(prefix=group.key, domains="\n".join(domains[group.id])))
+        for group in event.groups
+        if members.is_priority_claim(event, group)
+    ]
+
+
+@bp.get("/audit")
+def audit_log():
+    return render_template("organiser/audit.html", entries=queries.audit_entries())
+
+
+@bp.context_processor
+def organiser_words() -> dict:
+    """Labels and a local-time formatter for every organiser template."""
+    return {
+        "state_words": labels.STATE_LABELS,
+        "check_words": labels.GROUP_CHECK_LABELS,
+        "message_words": labels.MESSAGE_STATE_LABELS,
+        "kind_words": labels.EMAIL_KIND_LABELS,
+        "action_words": audit.ACTION_LABELS,
+        "local": local_time,
+    }
+
+
+def local_time(moment, event=None) -> str:
+    """'17.03.2031 13:05' in the event's zone (or the app's); empty for no moment."""
+    if moment is None:
+        return ""
+    zone = event.zone if event is not None else current_app.config["TIMEZONE"]
+    return timefmt.local(moment, zone).strftime("%d.%m.%Y %H:%M")
