@@ -13,7 +13,7 @@ from pyinstrument import Profiler
 from signup import outbox, tokens
 from signup.models import State
 
-from .common import Site, Sink, free_port
+from .common import Sink, Site, free_port
 from .population import add_registrations, product_app, public_ids, the_event
 
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
