@@ -13,6 +13,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -155,7 +156,11 @@ class MemberDomain(db.Model):
 class Registration(db.Model):
     """One person's sign-up for one event: at most one per (event, normalised email)."""
 
-    __table_args__ = (UniqueConstraint("event_id", "email_normalised"),)
+    __table_args__ = (
+        UniqueConstraint("event_id", "email_normalised"),
+        # Seat counts, waitlist length and position filter on both (issue 8, bench/scale).
+        Index("ix_registration_event_state", "event_id", "state"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The opaque id carried in signed links; never the row id, name or address.
@@ -228,6 +233,9 @@ class MessageState(enum.StrEnum):
 
 class OutboxMessage(db.Model):
     """An email, written in the transaction that caused it and sent after commit."""
+
+    # The delivery claim looks for due rows by state and time.
+    __table_args__ = (Index("ix_outbox_message_state_next_attempt", "state", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int | None] = mapped_column(

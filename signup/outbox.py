@@ -13,7 +13,7 @@ import contextlib
 import logging
 import secrets
 import smtplib
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_mail import Connection, Message
@@ -88,10 +88,11 @@ class TimeoutConnection(Connection):
         return host
 
 
-def _claim(limit: int) -> tuple[str, list[int]]:
-    """Lease up to `limit` due rows to this sender; returns the lease token and row ids."""
+def _claim(limit: int) -> tuple[str, datetime, list[int]]:
+    """Lease up to `limit` due rows to this sender; returns the token, lease end and row ids."""
     token = secrets.token_hex(8)
     moment = now()
+    lease_end = moment + CLAIM_LEASE
     due = db.session.scalars(
         select(OutboxMessage.id)
         .where(
@@ -104,22 +105,40 @@ def _claim(limit: int) -> tuple[str, list[int]]:
     ).all()
     if not due:
         db.session.rollback()
-        return token, []
+        return token, lease_end, []
     db.session.execute(
         update(OutboxMessage)
         .where(
             OutboxMessage.id.in_(due),
             or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < moment),
         )
-        .values(claimed_until=moment + CLAIM_LEASE, claim_token=token)
+        .values(claimed_until=lease_end, claim_token=token)
     )
     db.session.commit()
-    claimed = db.session.scalars(
-        select(OutboxMessage.id)
-        .where(OutboxMessage.claim_token == token)
+    return token, lease_end, list(due)
+
+
+#: What sending needs of a row, read in one query as plain tuples: marking one row sent
+#: commits, and ORM objects would then be re-read one by one.
+_SENDING_COLUMNS = (
+    OutboxMessage.id,
+    OutboxMessage.recipient,
+    OutboxMessage.subject,
+    OutboxMessage.body_text,
+    OutboxMessage.body_html,
+    OutboxMessage.ics,
+    OutboxMessage.attempts,
+)
+
+
+def _claimed_rows(token: str) -> list:
+    rows = db.session.execute(
+        select(*_SENDING_COLUMNS)
+        .where(OutboxMessage.claim_token == token, OutboxMessage.state != MessageState.SENT)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
     ).all()
-    return token, list(claimed)
+    db.session.rollback()  # end the read, so a long send holds no SQLite snapshot
+    return rows
 
 
 def _as_mail(row: OutboxMessage) -> Message:
@@ -136,28 +155,36 @@ def _as_mail(row: OutboxMessage) -> Message:
     return message
 
 
-def _mark_sent(row: OutboxMessage) -> None:
-    row.state = MessageState.SENT
-    row.sent_at = now()
-    row.attempts += 1
-    row.claimed_until = None
-    row.last_error = None
-    db.session.commit()
-
-
-def _mark_failed(row: OutboxMessage, error: Exception) -> None:
-    row.attempts += 1
-    row.last_error = f"{type(error).__name__}: {error}"[:1000]
-    row.claimed_until = None
-    if row.attempts >= MAX_ATTEMPTS:
-        row.state = MessageState.FAILED
-    else:
-        row.state = MessageState.RETRYING
-        row.next_attempt_at = now() + backoff(row.attempts)
-    db.session.commit()
-    log.warning(
-        "outbox message %s failed (attempt %s): %s", row.id, row.attempts, type(error).__name__
+def _mark_sent(row) -> None:
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row.id)
+        .values(
+            state=MessageState.SENT,
+            sent_at=now(),
+            attempts=row.attempts + 1,
+            claimed_until=None,
+            last_error=None,
+        )
     )
+    db.session.commit()
+
+
+def _mark_failed(row, error: Exception) -> None:
+    attempts = row.attempts + 1
+    values = {
+        "attempts": attempts,
+        "last_error": f"{type(error).__name__}: {error}"[:1000],
+        "claimed_until": None,
+    }
+    if attempts >= MAX_ATTEMPTS:
+        values["state"] = MessageState.FAILED
+    else:
+        values["state"] = MessageState.RETRYING
+        values["next_attempt_at"] = now() + backoff(attempts)
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
+    db.session.commit()
+    log.warning("outbox message %s failed (attempt %s): %s", row.id, attempts, type(error).__name__)
 
 
 def _release(token: str) -> None:
@@ -171,17 +198,14 @@ def _release(token: str) -> None:
 
 def deliver_due(limit: int = BATCH_SIZE) -> int:
     """Send due outbox rows over one SMTP connection; returns how many went out."""
-    token, claimed = _claim(limit)
+    token, lease_end, claimed = _claim(limit)
     if not claimed:
         return 0
     sent = 0
     connection: TimeoutConnection | None = None
     try:
-        for row_id in claimed:
-            row = db.session.get(OutboxMessage, row_id)
-            if row is None or row.claim_token != token or row.state == MessageState.SENT:
-                continue
-            if row.claimed_until is None or row.claimed_until <= now():
+        for row in _claimed_rows(token):
+            if lease_end <= now():
                 # Our lease ran out (a very slow relay): another sender may own the rest.
                 break
             message = _as_mail(row)
