@@ -40,7 +40,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_until(predicate, timeout: float = 10.0, interval: float = 0.02, message: str = ""):
+def wait_until(predicate, timeout: float = 30.0, interval: float = 0.02, message: str = ""):
     """Poll `predicate` until it is truthy or `timeout` passes (then fail the test)."""
     deadline = time.monotonic() + timeout
     while True:
@@ -80,7 +80,7 @@ class SMTPSink:
         with self._lock:
             return [m for m in self.messages if m["To"].addresses[0].addr_spec == address]
 
-    def wait_for(self, address: str, count: int = 1, timeout: float = 10.0) -> list[EmailMessage]:
+    def wait_for(self, address: str, count: int = 1, timeout: float = 30.0) -> list[EmailMessage]:
         """The first `count` messages to `address`, waiting for them to arrive."""
         wait_until(
             lambda: len(self.to(address)) >= count,
