@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 DEMO_EVENT := events/temamote-industri-2021.toml
 
-.PHONY: run test setup lint clean translations
+.PHONY: run test setup lint clean translations browser-tools
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,11 @@ translations: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --width 100
 
-setup: $(VENV)/.installed $(CATALOGUES:.po=.mo)
+## Debian's chromium (apt-get) and axe-core (npm ci) for tests/e2e, each only when missing.
+browser-tools:
+	sh scripts/browser-tools.sh
+
+setup: $(VENV)/.installed $(CATALOGUES:.po=.mo) browser-tools
 
 ## Set up, migrate, load a demo copy of the meeting dated in the future, and serve
 ## http://127.0.0.1:5000 with the embedded scheduler and mail sink (/dev/mailbox).
