@@ -71,6 +71,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "organiser.login"
     login_manager.login_message = _l("Logg inn for å se arrangørsidene.")
     login_manager.login_message_category = "info"
+    login_manager.localize_callback = str  # the lazy message, in the visitor's language
     register_i18n(app)
     with app.app_context():
         configure_engine(db.engine)

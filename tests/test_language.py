@@ -74,3 +74,13 @@ def test_dates_follow_the_language():
     moment = datetime(2021, 8, 20, 12, 0, tzinfo=UTC)
     assert timefmt.long_datetime(moment, "Europe/Oslo") == "fredag 20. august 2021 kl. 14:00"
     assert timefmt.long_datetime(moment, "Europe/Oslo", "en") == "Friday 20 August 2021 at 14:00"
+
+
+def test_organiser_pages_in_english(organiser_client, make_event):
+    event = make_event()
+    organiser_client.get("/language/en")
+    page = organiser_client.get(f"/organiser/events/{event.slug}/checkin").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    assert "Search by name, email or organisation" in page and "Check-in" in page
+    export = organiser_client.get(f"/organiser/events/{event.slug}/export.csv")
+    assert export.get_data(as_text=True).lstrip("\ufeff").startswith("Name;Organisation;Email")
