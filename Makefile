@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 DEMO_EVENT := events/temamote-industri-2021.toml
 
-.PHONY: run test setup lint clean
+.PHONY: run test setup lint clean translations browser-tools
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,21 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/activate
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-setup: $(VENV)/.installed
+## The message catalogues (translations/*/LC_MESSAGES/*.po) compiled for Flask-Babel.
+CATALOGUES := $(wildcard translations/*/LC_MESSAGES/messages.po)
+$(CATALOGUES:.po=.mo): %.mo: %.po | $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
+
+## Re-extract the source texts (Norwegian) and merge them into every catalogue.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --width 100
+
+## Debian's chromium (apt-get) and axe-core (npm ci) for tests/e2e, each only when missing.
+browser-tools:
+	sh scripts/browser-tools.sh
+
+setup: $(VENV)/.installed $(CATALOGUES:.po=.mo) browser-tools
 
 ## Set up, migrate, load a demo copy of the meeting dated in the future, and serve
 ## http://127.0.0.1:5000 with the embedded scheduler and mail sink (/dev/mailbox).

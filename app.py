@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 from werkzeug.exceptions import HTTPException
@@ -16,6 +17,7 @@ import config
 from signup import cli, delivery, scheduling
 from signup.database import configure_engine
 from signup.extensions import csrf, db, limiter, login_manager, mail, migrate
+from signup.i18n import register_i18n
 from signup.organiser import cli as organiser_cli
 from signup.organiser.accounts import load_organiser
 from signup.security import register_security_headers
@@ -67,8 +69,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.user_loader(load_organiser)
     login_manager.login_view = "organiser.login"
-    login_manager.login_message = "Logg inn for å se arrangørsidene."
+    login_manager.login_message = _l("Logg inn for å se arrangørsidene.")
     login_manager.login_message_category = "info"
+    login_manager.localize_callback = str  # the lazy message, in the visitor's language
+    register_i18n(app)
     with app.app_context():
         configure_engine(db.engine)
 

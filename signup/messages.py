@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import force_locale
 
 from . import links
 from .calendar import admission_ics
@@ -51,8 +52,11 @@ def render(kind: str, registration: Registration, **context) -> RenderedEmail:
     if kind == "offer":
         context["offer_url"] = links.offer_url(registration)
     env = current_app.jinja_env
-    text_module = env.get_template(f"emails/{kind}.txt").make_module(context)
-    html = env.get_template(f"emails/{kind}.html").render(context)
-    subject = " ".join(str(getattr(text_module, "subject", "")).split())
+    # The registrant's own language, whatever the language of the request that sends it.
+    with force_locale(registration.language or "nb"):
+        text_module = env.get_template(f"emails/{kind}.txt").make_module(context)
+        html = env.get_template(f"emails/{kind}.html").render(context)
+        subject = " ".join(str(getattr(text_module, "subject", "")).split())
+        text = str(text_module).strip() + "\n"
     ics = admission_ics(registration, manage_url) if kind == "admitted" else None
-    return RenderedEmail(subject=subject, text=str(text_module).strip() + "\n", html=html, ics=ics)
+    return RenderedEmail(subject=subject, text=text, html=html, ics=ics)

@@ -3,29 +3,40 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from . import timefmt
+from .i18n import current_language
 from .models import State
 
 #: Each state in words, as a registrant reads it.
 STATE_LABELS = {
-    State.UNCONFIRMED: "ikke bekreftet",
-    State.ADMITTED: "har plass",
-    State.WAITLISTED: "på venteliste",
-    State.OFFERED: "tilbudt plass",
-    State.DECLINED: "takket nei til plass",
-    State.LAPSED: "tilbudet gikk ut",
-    State.CANCELLED: "meldt av",
+    State.UNCONFIRMED: _l("ikke bekreftet"),
+    State.ADMITTED: _l("har plass"),
+    State.WAITLISTED: _l("på venteliste"),
+    State.OFFERED: _l("tilbudt plass"),
+    State.DECLINED: _l("takket nei til plass"),
+    State.LAPSED: _l("tilbudet gikk ut"),
+    State.CANCELLED: _l("meldt av"),
 }
 
 
-def register_filters(app: Flask) -> None:
-    def _when(moment, event, language="nb"):
-        return timefmt.long_datetime(moment, event.zone, language) if moment else ""
+def first_upper(text: str) -> str:
+    """Capitalise the first letter only ('Friday 20 August', not 'Friday 20 august')."""
+    return text[:1].upper() + text[1:]
 
-    def _span(event, language="nb"):
+
+def register_filters(app: Flask) -> None:
+    def _when(moment, event, language=None):
+        if not moment:
+            return ""
+        return timefmt.long_datetime(moment, event.zone, language or current_language())
+
+    def _span(event, language=None):
+        language = language or current_language()
         return timefmt.time_span(event.starts_at, event.ends_at, event.zone, language)
 
     app.add_template_filter(_when, "when")
     app.add_template_filter(_span, "event_time")
-    app.add_template_filter(lambda state: STATE_LABELS.get(state, str(state)), "state_label")
+    app.add_template_filter(first_upper, "first_upper")
+    app.add_template_filter(lambda state: str(STATE_LABELS.get(state, state)), "state_label")

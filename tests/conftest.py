@@ -34,6 +34,20 @@ DEFAULT_BACKEND = os.environ.get("TEST_BACKEND", "sqlite")
 BASE_URL = "http://localhost"
 
 
+def pytest_sessionstart(session) -> None:
+    """Compile the message catalogues when a .po is newer than its .mo (make setup does too)."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in Path(__file__).resolve().parent.parent.glob("translations/*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source, mo.open("wb") as target:
+                write_mo(target, read_po(source))
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .. import admission, members, outbox
 from ..database import write_transaction
@@ -14,11 +16,11 @@ from .lookup import event_or_404, registration_or_404
 
 #: Why admission refused an organiser's action, in words.
 REFUSALS = {
-    "not_waiting": "Personen står ikke på ventelisten lenger. Ingenting er endret.",
-    "full": "Møtet er fullt. Kryss av for overbooking hvis personen skal få plass likevel.",
-    "unknown_group": "Gruppen finnes ikke. Ingenting er endret.",
-    "negative_capacity": "Antall plasser kan ikke være negativt.",
-    "unknown": "Påmeldingen finnes ikke lenger.",
+    "not_waiting": _l("Personen står ikke på ventelisten lenger. Ingenting er endret."),
+    "full": _l("Møtet er fullt. Kryss av for overbooking hvis personen skal få plass likevel."),
+    "unknown_group": _l("Gruppen finnes ikke. Ingenting er endret."),
+    "negative_capacity": _l("Antall plasser kan ikke være negativt."),
+    "unknown": _l("Påmeldingen finnes ikke lenger."),
 }
 
 
@@ -34,7 +36,7 @@ def _to_settings(event):
 
 def _flash_errors(form) -> None:
     for errors in form.errors.values():
-        flash(errors[0], "error")
+        flash(str(errors[0]), "error")
 
 
 @bp.post("/events/<slug>/capacity")
@@ -48,12 +50,22 @@ def change_capacity(slug: str):
     offers = admission.set_capacity(event.id, form.capacity.data)
     event = event_or_404(slug)
     audit.record("capacity", event, detail=f"{before} -> {event.capacity}; {offers} tilbud sendt")
-    flash(f"Antall plasser er nå {event.capacity}. {offers} tilbud om plass er sendt.", "ok")
+    flash(
+        _(
+            "Antall plasser er nå %(capacity)s. %(offers)s tilbud om plass er sendt.",
+            capacity=event.capacity,
+            offers=offers,
+        ),
+        "ok",
+    )
     held = admission.held_seats(event)
     if held > event.capacity:
         flash(
-            f"{held - event.capacity} flere har plass enn det er plasser. Ingen er fjernet; "
-            "meld av noen hvis det trengs.",
+            _(
+                "%(n)s flere har plass enn det er plasser. Ingen er fjernet; "
+                "meld av noen hvis det trengs.",
+                n=held - event.capacity,
+            ),
             "warn",
         )
     return _to_settings(event)
@@ -79,9 +91,9 @@ def change_texts(slug: str):
         if changed:
             audit.add("texts", event, detail="; ".join(changed))
     if changed:
-        flash("Endringene er lagret. Tilbud som alt er sendt beholder sin frist.", "ok")
+        flash(_("Endringene er lagret. Tilbud som alt er sendt beholder sin frist."), "ok")
     else:
-        flash("Ingenting å lagre: teksten og svarfristen var uendret.", "info")
+        flash(_("Ingenting å lagre: teksten og svarfristen var uendret."), "info")
     return _to_settings(event)
 
 
@@ -90,14 +102,17 @@ def change_domains(slug: str, key: str):
     event = event_or_404(slug)
     group = next((g for g in event.groups if g.key == key), None)
     if group is None or not members.is_priority_claim(event, group):
-        flash("Denne gruppen har ingen medlemsliste.", "error")
+        flash(_("Denne gruppen har ingen medlemsliste."), "error")
         return _to_settings(event)
     form = DomainsForm(prefix=group.key)
     try:
         domains = members.parse_domains(form.domains.data) if form.validate_on_submit() else None
     except members.DomainError as error:
         flash(
-            f"«{error.line}» er ikke et domene, for eksempel firma.no. Ingenting er lagret.",
+            _(
+                "«%(line)s» er ikke et domene, for eksempel firma.no. Ingenting er lagret.",
+                line=error.line,
+            ),
             "error",
         )
         return _to_settings(event)
@@ -109,8 +124,13 @@ def change_domains(slug: str, key: str):
         changed = members.recheck_event(event)
         audit.add("domains", event, detail=f"{group.key}: {len(domains)} domener; {changed} endret")
     flash(
-        f"Medlemslisten for {group.label} er lagret ({len(domains)} domener). "
-        f"{changed} påmeldinger fikk ny status for gruppen.",
+        _(
+            "Medlemslisten for %(group)s er lagret (%(domains)s domener). "
+            "%(changed)s påmeldinger fikk ny status for gruppen.",
+            group=group.label,
+            domains=len(domains),
+            changed=changed,
+        ),
         "ok",
     )
     return _to_settings(event)
@@ -122,11 +142,14 @@ def cancel(slug: str, registration_id: int):
     registration = registration_or_404(event, registration_id)
     outcome = admission.cancel(registration.public_id)
     if not outcome.changed:
-        flash("Personen hadde ingen plass eller ventelisteplass å melde av.", "info")
+        flash(_("Personen hadde ingen plass eller ventelisteplass å melde av."), "info")
         return _to_person(event, registration)
     audit.record("cancel", event, registration)
     flash(
-        "Personen er meldt av og har fått e-post. En ledig plass er tilbudt neste på ventelisten.",
+        _(
+            "Personen er meldt av og har fått e-post. "
+            "En ledig plass er tilbudt neste på ventelisten."
+        ),
         "ok",
     )
     return _to_person(event, registration)
@@ -141,11 +164,11 @@ def grant_seat(slug: str, registration_id: int):
     try:
         admission.grant_seat(registration.public_id, allow_overflow=bool(form.allow_overflow.data))
     except admission.AdmissionError as error:
-        flash(REFUSALS.get(error.reason, error.reason), "error")
+        flash(str(REFUSALS.get(error.reason, error.reason)), "error")
         return _to_person(event, registration)
     detail = "over kapasitet" if form.allow_overflow.data else ""
     audit.record("grant_seat", event, registration, detail=detail)
-    flash("Personen har fått plass og får e-post om det.", "ok")
+    flash(_("Personen har fått plass og får e-post om det."), "ok")
     return _to_person(event, registration)
 
 
@@ -161,13 +184,13 @@ def move_group(slug: str, registration_id: int):
     try:
         outcome = admission.move_group(registration.public_id, form.group.data)
     except admission.AdmissionError as error:
-        flash(REFUSALS.get(error.reason, error.reason), "error")
+        flash(str(REFUSALS.get(error.reason, error.reason)), "error")
         return _to_person(event, registration)
     if outcome.changed:
         audit.record("move_group", event, registration, detail=f"{before} -> {form.group.data}")
-        flash(f"Personen er flyttet til {outcome.registration.group.label}.", "ok")
+        flash(_("Personen er flyttet til %(group)s.", group=outcome.registration.group.label), "ok")
     else:
-        flash("Personen var allerede i den gruppen.", "info")
+        flash(_("Personen var allerede i den gruppen."), "info")
     return _to_person(event, registration)
 
 
@@ -180,9 +203,11 @@ def accept_group(slug: str, registration_id: int):
         if accepted:
             audit.add("accept_group", event, registration, detail=registration.group.key)
     if accepted:
-        flash(f"Gruppen «{registration.group.label}» er godtatt for personen.", "ok")
+        flash(
+            _("Gruppen «%(group)s» er godtatt for personen.", group=registration.group.label), "ok"
+        )
     else:
-        flash("Gruppen trengte ikke å godtas.", "info")
+        flash(_("Gruppen trengte ikke å godtas."), "info")
     return _to_person(event, registration)
 
 
@@ -192,7 +217,7 @@ def resend(slug: str, registration_id: int):
     registration = registration_or_404(event, registration_id)
     last = _last_kind(registration)
     if last is None:
-        flash("Personen har ingen e-post å sende på nytt.", "error")
+        flash(_("Personen har ingen e-post å sende på nytt."), "error")
         return _to_person(event, registration)
     with write_transaction():
         context = {}
@@ -200,7 +225,7 @@ def resend(slug: str, registration_id: int):
             context["position"] = admission.waitlist_position(registration)
         outbox.enqueue(last, registration, **context)
         audit.add("resend", event, registration, detail=last)
-    flash("Siste e-post er sendt på nytt, med oppdaterte lenker.", "ok")
+    flash(_("Siste e-post er sendt på nytt, med oppdaterte lenker."), "ok")
     return _to_person(event, registration)
 
 
@@ -221,12 +246,12 @@ def requeue(slug: str, message_id: int):
     message = db.session.get(OutboxMessage, message_id)
     ActionForm().validate_on_submit()
     if message is None or message.event_id != event.id:
-        flash("Fant ikke e-posten.", "error")
+        flash(_("Fant ikke e-posten."), "error")
     elif message.state != MessageState.FAILED:
-        flash("Bare e-post som har feilet kan sendes på nytt.", "info")
+        flash(_("Bare e-post som har feilet kan sendes på nytt."), "info")
     else:
         with write_transaction():
             outbox.requeue(message.id)
             audit.add("requeue", event, detail=f"e-post #{message.id} ({message.kind})")
-        flash("E-posten er lagt i kø og sendes straks.", "ok")
+        flash(_("E-posten er lagt i kø og sendes straks."), "ok")
     return redirect(url_for("organiser.outbox", slug=event.slug), code=303)

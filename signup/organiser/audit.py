@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..clock import now
@@ -11,20 +12,20 @@ from ..models import AuditEntry, Event, Registration
 
 #: Each action in words, for the audit page.
 ACTION_LABELS = {
-    "login": "logget inn",
-    "logout": "logget ut",
-    "capacity": "endret antall plasser",
-    "cancel": "meldte av en påmelding",
-    "grant_seat": "ga plass direkte",
-    "move_group": "flyttet til en annen gruppe",
-    "accept_group": "godtok gruppen",
-    "resend": "sendte siste e-post på nytt",
-    "requeue": "sendte feilet e-post på nytt",
-    "texts": "endret smittevernsinformasjon eller svarfrist",
-    "domains": "endret medlemsdomener",
-    "check_in": "registrerte ankomst",
-    "undo_check_in": "angret ankomst",
-    "export": "lastet ned deltakerlisten",
+    "login": _l("logget inn"),
+    "logout": _l("logget ut"),
+    "capacity": _l("endret antall plasser"),
+    "cancel": _l("meldte av en påmelding"),
+    "grant_seat": _l("ga plass direkte"),
+    "move_group": _l("flyttet til en annen gruppe"),
+    "accept_group": _l("godtok gruppen"),
+    "resend": _l("sendte siste e-post på nytt"),
+    "requeue": _l("sendte feilet e-post på nytt"),
+    "texts": _l("endret smittevernsinformasjon eller svarfrist"),
+    "domains": _l("endret medlemsdomener"),
+    "check_in": _l("registrerte ankomst"),
+    "undo_check_in": _l("angret ankomst"),
+    "export": _l("lastet ned deltakerlisten"),
 }
 
 

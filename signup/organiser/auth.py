@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
@@ -54,9 +55,9 @@ def login():
         if organiser is not None:
             login_user(organiser)
             audit.record("login")
-            flash("Du er logget inn.", "ok")
+            flash(_("Du er logget inn."), "ok")
             return redirect(_safe_next(request.args.get("next")), code=303)
-        form.password.errors.append("Feil e-post eller passord.")
+        form.password.errors.append(_("Feil e-post eller passord."))
     status = 422 if request.method == "POST" else 200
     return render_template("organiser/login.html", form=form, throttled=False), status
 
@@ -66,5 +67,5 @@ def logout():
     if ActionForm().validate_on_submit():
         audit.record("logout")
         logout_user()
-        flash("Du er logget ut.", "ok")
+        flash(_("Du er logget ut."), "ok")
     return redirect(url_for("organiser.login"), code=303)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 34
 #: Longer spans are drawn from this many evenly spread days.
@@ -61,7 +63,10 @@ def build(
     # Two days at least, so a line has somewhere to go.
     first = min(min(signed), last - timedelta(days=1))
     days = _days(first, last)
-    lines = [("Påmeldt", _cumulative(signed, days)), ("Bekreftet", _cumulative(confirmed, days))]
+    lines = [
+        (_("Påmeldt"), _cumulative(signed, days)),
+        (_("Bekreftet"), _cumulative(confirmed, days)),
+    ]
     ticks = _ticks(max(len(signed), 1))
     top = ticks[-1]
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ..clock import now
 from ..database import write_transaction
@@ -47,15 +48,22 @@ def checkin(slug: str):
 def check_in(slug: str, registration_id: int):
     event = event_or_404(slug)
     person = registration_or_404(event, registration_id)
+    name = person.name
     with write_transaction():
         if person.state != State.ADMITTED:
-            message = (f"{person.name} har ikke plass og kan ikke sjekkes inn.", "error")
+            message = (
+                _("%(name)s har ikke plass og kan ikke sjekkes inn.", name=person.name),
+                "error",
+            )
         elif person.checked_in_at is not None:
-            message = (f"{person.name} var allerede registrert som ankommet.", "info")
+            message = (
+                _("%(name)s var allerede registrert som ankommet.", name=person.name),
+                "info",
+            )
         else:
             person.checked_in_at = now()
             audit.add("check_in", event, person)
-            message = (f"{person.name} er registrert som ankommet.", "ok")
+            message = (_("%(name)s er registrert som ankommet.", name=name), "ok")
     flash(*message)
     return _back(event, _search())
 
@@ -70,5 +78,5 @@ def undo_check_in(slug: str, registration_id: int):
             person.checked_in_at = None
             audit.add("undo_check_in", event, person)
     if undone:
-        flash(f"Ankomsten til {person.name} er angret.", "ok")
+        flash(_("Ankomsten til %(name)s er angret.", name=person.name), "ok")
     return _back(event, _search())

@@ -6,6 +6,7 @@ import csv
 import io
 
 from flask import Response
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 
 from ..models import Event, Registration
@@ -13,7 +14,15 @@ from . import audit, bp, queries
 from .labels import STATE_LABELS
 from .lookup import event_or_404
 
-HEADERS = ["Navn", "Virksomhet", "E-post", "Telefon", "Gruppe", "Status", "Ankommet"]
+HEADERS = [
+    _l("Navn"),
+    _l("Virksomhet"),
+    _l("E-post"),
+    _l("Telefon"),
+    _l("Gruppe"),
+    _l("Status"),
+    _l("Ankommet"),
+]
 #: A cell starting with one of these is read as a formula by spreadsheet programs.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_DELIMITER = ";"
@@ -33,7 +42,7 @@ def row_of(event: Event, registration: Registration) -> list[str]:
         registration.email,
         registration.phone,
         registration.group.label,
-        STATE_LABELS[registration.state],
+        str(STATE_LABELS[registration.state]),
         arrived.astimezone(event.zone).strftime("%Y-%m-%d %H:%M") if arrived else "",
     ]
     return [neutralise(cell or "") for cell in cells]
@@ -55,7 +64,7 @@ def export_csv(slug: str):
     event = event_or_404(slug)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
-    writer.writerow(HEADERS)
+    writer.writerow([str(header) for header in HEADERS])
     writer.writerows(row_of(event, person) for person in queries.attendee_list(event))
     body = ("\ufeff" + buffer.getvalue()).encode("utf-8")
     audit.record("export", event, detail="CSV")
@@ -67,8 +76,8 @@ def export_xlsx(slug: str):
     event = event_or_404(slug)
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "Deltakere"
-    sheet.append(HEADERS)
+    sheet.title = str(_l("Deltakere"))
+    sheet.append([str(header) for header in HEADERS])
     for person in queries.attendee_list(event):
         sheet.append(row_of(event, person))
     sheet.freeze_panes = "A2"

@@ -1,7 +1,8 @@
-"""Organiser forms, with Norwegian messages at the fields."""
+"""Organiser forms; labels and messages are Norwegian source text, translated."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -23,12 +24,12 @@ class LoginForm(FlaskForm):
     """Email and password."""
 
     email = EmailField(
-        "E-post",
+        _l("E-post"),
         validators=[DataRequired(REQUIRED), Length(max=254)],
         render_kw={"autocomplete": "username"},
     )
     password = PasswordField(
-        "Passord",
+        _l("Passord"),
         validators=[DataRequired(REQUIRED), Length(max=1000)],
         render_kw={"autocomplete": "current-password"},
     )
@@ -42,10 +43,10 @@ class CapacityForm(FlaskForm):
     """The number of seats."""
 
     capacity = IntegerField(
-        "Antall plasser",
+        _l("Antall plasser"),
         validators=[
-            InputRequired("Skriv inn antall plasser."),
-            NumberRange(0, MAX_CAPACITY, "Antall plasser må være mellom 0 og 100 000."),
+            InputRequired(_l("Skriv inn antall plasser.")),
+            NumberRange(0, MAX_CAPACITY, _l("Antall plasser må være mellom 0 og 100 000.")),
         ],
     )
 
@@ -54,15 +55,15 @@ class TextsForm(FlaskForm):
     """The briefing text and the offer window."""
 
     briefing = TextAreaField(
-        "Smittevernsinformasjon (sendes dagen før møtet)",
-        validators=[Length(max=20000, message="Høyst 20 000 tegn.")],
+        _l("Smittevernsinformasjon (sendes dagen før møtet)"),
+        validators=[Length(max=20000, message=_l("Høyst 20 000 tegn."))],
     )
     offer_hours = DecimalField(
-        "Svarfrist for tilbud om plass (timer)",
+        _l("Svarfrist for tilbud om plass (timer)"),
         places=1,
         validators=[
-            InputRequired("Skriv inn svarfristen i timer."),
-            NumberRange(1, 24 * 14, "Svarfristen må være mellom 1 og 336 timer."),
+            InputRequired(_l("Skriv inn svarfristen i timer.")),
+            NumberRange(1, 24 * 14, _l("Svarfristen må være mellom 1 og 336 timer.")),
         ],
     )
 
@@ -71,23 +72,23 @@ class DomainsForm(FlaskForm):
     """One group's member domains, one per line."""
 
     domains = TextAreaField(
-        "E-postdomener til medlemmene, ett per linje",
-        validators=[Length(max=50000, message="Listen er for lang.")],
+        _l("E-postdomener til medlemmene, ett per linje"),
+        validators=[Length(max=50000, message=_l("Listen er for lang."))],
     )
 
 
 class GrantForm(FlaskForm):
     """Give a waitlisted person a seat directly."""
 
-    allow_overflow = BooleanField("Gi plass selv om møtet er fullt (overbooking)")
+    allow_overflow = BooleanField(_l("Gi plass selv om møtet er fullt (overbooking)"))
 
 
 class MoveForm(FlaskForm):
     """Move a person to another priority group."""
 
     group = SelectField(
-        "Flytt til gruppe",
-        validators=[InputRequired("Velg en gruppe."), known_choice],
+        _l("Flytt til gruppe"),
+        validators=[InputRequired(_l("Velg en gruppe.")), known_choice],
         validate_choice=False,
     )
 

@@ -1,41 +1,43 @@
 """Words the organiser reads for states and group checks (a registrant's words differ)."""
 
+from flask_babel import lazy_gettext as _l
+
 from ..models import GroupCheck, MessageState, State
 
 STATE_LABELS = {
-    State.UNCONFIRMED: "har ikke bekreftet e-post",
-    State.ADMITTED: "har plass",
-    State.WAITLISTED: "på venteliste",
-    State.OFFERED: "tilbudt plass",
-    State.DECLINED: "takket nei",
-    State.LAPSED: "tilbudet gikk ut",
-    State.CANCELLED: "meldt av",
+    State.UNCONFIRMED: _l("har ikke bekreftet e-post"),
+    State.ADMITTED: _l("har plass"),
+    State.WAITLISTED: _l("på venteliste"),
+    State.OFFERED: _l("tilbudt plass"),
+    State.DECLINED: _l("takket nei"),
+    State.LAPSED: _l("tilbudet gikk ut"),
+    State.CANCELLED: _l("meldt av"),
 }
 
 GROUP_CHECK_LABELS = {
     GroupCheck.NOT_NEEDED: "",
-    GroupCheck.MATCHED: "bekreftet av medlemsliste",
-    GroupCheck.ACCEPTED: "godtatt av arrangør",
-    GroupCheck.UNVERIFIED: "ikke bekreftet",
+    GroupCheck.MATCHED: _l("bekreftet av medlemsliste"),
+    GroupCheck.ACCEPTED: _l("godtatt av arrangør"),
+    GroupCheck.UNVERIFIED: _l("ikke bekreftet"),
 }
 
 MESSAGE_STATE_LABELS = {
-    MessageState.QUEUED: "i kø",
-    MessageState.SENT: "sendt",
-    MessageState.RETRYING: "prøver igjen",
-    MessageState.FAILED: "feilet",
+    MessageState.QUEUED: _l("i kø"),
+    MessageState.SENT: _l("sendt"),
+    MessageState.RETRYING: _l("prøver igjen"),
+    MessageState.FAILED: _l("feilet"),
 }
 
 EMAIL_KIND_LABELS = {
-    "confirm": "bekreftelseslenke",
-    "status": "status og lenke",
-    "admitted": "har plass",
-    "waitlisted": "venteliste",
-    "offer": "tilbud om plass",
-    "lapsed": "tilbud utløpt",
-    "declined": "takket nei",
-    "cancelled": "meldt av",
-    "waitlist_closed": "ventelisten stengt",
-    "briefing": "smittevernsinformasjon",
-    "waitlist_reminder": "påminnelse venteliste",
+    "confirm": _l("bekreftelseslenke"),
+    "status": _l("status og lenke"),
+    "admitted": _l("har plass"),
+    "waitlisted": _l("venteliste"),
+    "offer": _l("tilbud om plass"),
+    "lapsed": _l("tilbud utløpt"),
+    "declined": _l("takket nei"),
+    "cancelled": _l("meldt av"),
+    "waitlist_closed": _l("ventelisten stengt"),
+    "briefing": _l("smittevernsinformasjon"),
+    "waitlist_reminder": _l("påminnelse venteliste"),
 }

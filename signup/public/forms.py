@@ -1,10 +1,11 @@
-"""Sign-up and new-link forms, with Norwegian messages at the fields."""
+"""Sign-up and new-link forms; labels and messages are Norwegian source text, translated."""
 
 from __future__ import annotations
 
 import re
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -15,93 +16,93 @@ PHONE = re.compile(r"^\+?[0-9 ()\-]{5,20}$")
 
 def no_control_characters(form, field) -> None:
     if field.data and CONTROL_CHARS.search(field.data):
-        raise ValidationError("Feltet kan ikke inneholde linjeskift eller kontrolltegn.")
+        raise ValidationError(_l("Feltet kan ikke inneholde linjeskift eller kontrolltegn."))
 
 
 def valid_email(form, field) -> None:
     value = (field.data or "").strip()
     if CONTROL_CHARS.search(value):
-        raise ValidationError("Skriv inn én gyldig e-postadresse.")
+        raise ValidationError(_l("Skriv inn én gyldig e-postadresse."))
     try:
         validate_email(value, check_deliverability=False)
     except EmailNotValidError as error:
         raise ValidationError(
-            "Skriv inn en gyldig e-postadresse, for eksempel navn@firma.no."
+            _l("Skriv inn en gyldig e-postadresse, for eksempel navn@firma.no.")
         ) from error
 
 
 def valid_phone(form, field) -> None:
     if field.data and not PHONE.match(field.data.strip()):
-        raise ValidationError("Skriv inn et gyldig telefonnummer, for eksempel +47 900 00 000.")
+        raise ValidationError(_l("Skriv inn et gyldig telefonnummer, for eksempel +47 900 00 000."))
 
 
 def known_choice(form, field) -> None:
     if field.data not in {value for value, _label in field.choices or ()}:
-        raise ValidationError("Velg et av alternativene.")
+        raise ValidationError(_l("Velg et av alternativene."))
 
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-REQUIRED = "Dette feltet må fylles ut."
+REQUIRED = _l("Dette feltet må fylles ut.")
 
 
 class SignupForm(FlaskForm):
     """The sign-up form; `group` choices are the event's own priority groups."""
 
     name = StringField(
-        "Fullt navn",
+        _l("Fullt navn"),
         filters=[_strip],
         validators=[
             DataRequired(REQUIRED),
-            Length(max=200, message="Navnet kan være høyst 200 tegn."),
+            Length(max=200, message=_l("Navnet kan være høyst 200 tegn.")),
             no_control_characters,
         ],
         render_kw={"autocomplete": "name"},
     )
     email = EmailField(
-        "E-post",
+        _l("E-post"),
         filters=[_strip],
         validators=[
             DataRequired(REQUIRED),
-            Length(max=254, message="Adressen kan være høyst 254 tegn."),
+            Length(max=254, message=_l("Adressen kan være høyst 254 tegn.")),
             valid_email,
         ],
         render_kw={"autocomplete": "email"},
     )
     organisation = StringField(
-        "Virksomhet / organisasjon",
+        _l("Virksomhet / organisasjon"),
         filters=[_strip],
         validators=[
             DataRequired(REQUIRED),
-            Length(max=200, message="Høyst 200 tegn."),
+            Length(max=200, message=_l("Høyst 200 tegn.")),
             no_control_characters,
         ],
         render_kw={"autocomplete": "organization"},
     )
     group = RadioField(
-        "Jeg melder meg på som",
-        validators=[InputRequired("Velg hvilken gruppe du tilhører."), known_choice],
+        _l("Jeg melder meg på som"),
+        validators=[InputRequired(_l("Velg hvilken gruppe du tilhører.")), known_choice],
         validate_choice=False,
     )
     phone = StringField(
-        "Telefon (valgfritt)",
+        _l("Telefon (valgfritt)"),
         filters=[_strip],
-        validators=[Optional(), Length(max=40, message="Høyst 40 tegn."), valid_phone],
+        validators=[Optional(), Length(max=40, message=_l("Høyst 40 tegn.")), valid_phone],
         render_kw={"autocomplete": "tel"},
     )
     dietary = TextAreaField(
-        "Allergier eller spesielle behov for mat (valgfritt)",
+        _l("Allergier eller spesielle behov for mat (valgfritt)"),
         filters=[_strip],
-        validators=[Optional(), Length(max=1000, message="Høyst 1000 tegn.")],
+        validators=[Optional(), Length(max=1000, message=_l("Høyst 1000 tegn."))],
     )
     consent = BooleanField(
-        "Jeg samtykker i at opplysningene brukes som beskrevet over.",
-        validators=[DataRequired("Du må samtykke for å melde deg på.")],
+        _l("Jeg samtykker i at opplysningene brukes som beskrevet over."),
+        validators=[DataRequired(_l("Du må samtykke for å melde deg på."))],
     )
     #: Honeypot: hidden from people, screen readers and the keyboard; bots fill it.
-    reference_code = StringField("Ikke fyll ut dette feltet")
+    reference_code = StringField(_l("Ikke fyll ut dette feltet"))
 
     def __init__(self, *args, groups=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -115,14 +116,16 @@ class NewLinkForm(FlaskForm):
     """Ask for a fresh link by email; the answer never reveals whether the address is known."""
 
     event = SelectField(
-        "Møte", validators=[InputRequired("Velg møtet."), known_choice], validate_choice=False
+        _l("Møte"),
+        validators=[InputRequired(_l("Velg møtet.")), known_choice],
+        validate_choice=False,
     )
     email = EmailField(
-        "E-post",
+        _l("E-post"),
         filters=[_strip],
         validators=[
             DataRequired(REQUIRED),
-            Length(max=254, message="Adressen kan være høyst 254 tegn."),
+            Length(max=254, message=_l("Adressen kan være høyst 254 tegn.")),
             valid_email,
         ],
         render_kw={"autocomplete": "email"},

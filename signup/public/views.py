@@ -8,6 +8,7 @@ from sqlalchemy import select
 from .. import admission, registrations, tokens
 from ..clock import now
 from ..extensions import db, limiter
+from ..i18n import current_language
 from ..models import Event, Registration, State
 from . import bp
 from .forms import NewLinkForm, SignupForm
@@ -72,7 +73,7 @@ def event(slug: str):
                 "phone": form.phone.data or "",
                 "dietary": form.dietary.data or "",
             }
-            registrations.sign_up(event, group, details)
+            registrations.sign_up(event, group, details, language=current_language())
             return redirect(url_for(".check_email", slug=slug), code=303)
         return _event_page(event, form), 422
     return _event_page(event, form if event.registration_open() else None)

@@ -1,0 +1,69 @@
+"""Languages: Norwegian bokmål by default, English by choice, remembered in the session."""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, abort, has_request_context, redirect, request, session
+from flask_babel import Babel, get_locale, refresh
+
+#: The languages people can choose, in the order the switch offers them.
+LANGUAGES = {"nb": "Norsk", "en": "English"}
+DEFAULT_LANGUAGE = "nb"
+#: Accept-Language tags that mean bokmål to us: plain Norwegian and nynorsk read it well.
+NORWEGIAN_TAGS = ("nb", "no", "nn")
+
+babel = Babel()
+bp = Blueprint("language", __name__)
+
+
+def select_language() -> str:
+    """The session's choice, else the browser's best match, else bokmål."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    chosen = session.get("language")
+    if chosen in LANGUAGES:
+        return chosen
+    best = request.accept_languages.best_match([*NORWEGIAN_TAGS, "en"])
+    return "en" if best == "en" else DEFAULT_LANGUAGE
+
+
+def current_language() -> str:
+    """The language being rendered now ('nb' outside any request or forced locale)."""
+    locale = get_locale()
+    return locale.language if locale is not None else DEFAULT_LANGUAGE
+
+
+def _safe_next(target: str | None) -> str:
+    parts = urlsplit(target or "/")
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return "/"
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+@bp.get("/language/<code>")
+def choose(code: str):
+    """Remember the chosen language and go back to the page the switch was on."""
+    if code not in LANGUAGES:
+        abort(404)
+    session["language"] = code
+    return redirect(_safe_next(request.args.get("next")), code=303)
+
+
+def switch_target() -> str:
+    """Where the switch sends people back to: this page when it can be fetched again."""
+    return request.full_path.rstrip("?") if request.method == "GET" else "/"
+
+
+def register_i18n(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    folder = os.path.join(app.root_path, "translations")
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", folder)
+    babel.init_app(app, locale_selector=select_language)
+    app.register_blueprint(bp)
+    # Tests run requests inside one app context; forget the previous request's language.
+    app.before_request(refresh)
+    app.jinja_env.globals.update(
+        current_language=current_language, languages=LANGUAGES, switch_target=switch_target
+    )

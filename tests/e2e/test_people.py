@@ -1,0 +1,88 @@
+"""What registrants do, in a real browser: sign up, confirm, take an offer, give up a seat."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from conftest import link_path
+from e2e.conftest import SCREENS
+from signup import admission
+
+EMAIL = "kari@example.no"
+
+
+def fill_signup(page, email: str = EMAIL) -> None:
+    page.get_by_label("Fullt navn").fill("Kari Nordmann")
+    page.get_by_label("E-post").fill(email)
+    page.get_by_label("Virksomhet / organisasjon").fill("Finnfjord AS")
+    page.get_by_label("Medlem").check()
+    page.get_by_label("Jeg samtykker").check()
+
+
+def test_sign_up_and_confirm_from_the_email(person, make_event, smtp):
+    event = make_event(capacity=2)
+    page = person.visit("/", "index")
+    page.get_by_role("link", name=event.title).click()
+    expect(page.get_by_text("Ledige plasser")).to_be_visible()
+    person.check("signup")
+
+    page.get_by_role("button", name="Meld meg på").click()
+    expect(page.get_by_text("Skjemaet har feil")).to_be_visible()
+    expect(page.get_by_label("Fullt navn")).to_have_attribute("aria-invalid", "true")
+    person.check("signup-errors")
+
+    fill_signup(page)
+    page.get_by_role("button", name="Meld meg på").click()
+    expect(page.get_by_role("heading", name="Sjekk e-posten din")).to_be_visible()
+    person.check("check-email")
+
+    [mail] = smtp.wait_for(EMAIL)
+    assert mail["Subject"] == f"Bekreft påmeldingen til {event.title}"
+    person.visit(link_path(mail, "c"))
+    expect(page.get_by_text("Du har plass på møtet.")).to_be_visible()
+    person.check("status-admitted")
+
+
+def test_join_the_waitlist_then_accept_an_offer(person, make_event, confirmed, smtp):
+    event = make_event(capacity=1)
+    holder = confirmed(event, "ola@example.no")
+    page = person.visit(f"/events/{event.slug}/")
+    expect(page.get_by_text("Møtet er fullt.")).to_be_visible()
+    person.check("signup-full")
+    fill_signup(page)
+    page.get_by_role("button", name="Meld meg på").click()
+    person.visit(link_path(smtp.wait_for(EMAIL)[0], "c"))
+    expect(page.get_by_text("Du står på venteliste, som nummer 1 av 1.")).to_be_visible()
+    person.check("status-waitlisted")
+
+    admission.cancel(holder.public_id)  # Ola gives up the seat; Kari is offered it at once
+    offer = next(m for m in smtp.wait_for(EMAIL, 3) if "tilbud om plass" in m["Subject"])
+    person.visit(link_path(offer, "o"), "offer")
+    page.get_by_role("button", name="Ta plassen").click()
+    expect(page.get_by_text("Du har plass på møtet.")).to_be_visible()
+
+
+def test_give_up_a_seat_from_the_manage_page(person, make_event, confirmed, smtp):
+    event = make_event()
+    confirmed(event, EMAIL)
+    admitted = next(m for m in smtp.wait_for(EMAIL, 2) if m["Subject"].startswith("Du har plass"))
+    page = person.visit(link_path(admitted, "m"), "manage")
+    page.get_by_role("button", name="Meld meg av").click()
+    expect(page.get_by_role("heading", name="Er du sikker?")).to_be_visible()
+    person.check("confirm-cancel")
+    page.get_by_role("button", name="Ja, meld meg av").click()
+    expect(page.get_by_text("Du er meldt av.")).to_be_visible()
+    person.check("status-cancelled")
+
+
+@SCREENS
+def test_other_public_pages(person, make_event):
+    event = make_event()
+    person.visit(f"/new-link?event={event.slug}", "new-link")
+    page = person.visit("/no-such-page", "not-found")
+    expect(page.get_by_role("heading", name="Fant ikke siden")).to_be_visible()
+    person.visit("/m/not-a-real-token", "bad-link")
+    page.get_by_role("link", name="English").click()
+    expect(page.get_by_role("heading", name="The link does not work")).to_be_visible()
+    person.visit(f"/events/{event.slug}/", "signup-english")
+    expect(page.get_by_text("Seats available.")).to_be_visible()
