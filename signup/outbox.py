@@ -4,7 +4,8 @@
 `deliver_due` sends due rows over one reused SMTP connection, marking each as it goes;
 a failure is retried with backoff, and rows that keep failing stay visible as failed.
 Several senders (web workers, schedulers) may run at once: each claims rows with a
-lease before sending, so a row goes out once.
+short lease before sending, renewed as it sends, so a row goes out once, and rows held by
+a sender that died are free again soon after.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from .models import MessageState, OutboxMessage, Registration
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-CLAIM_LEASE = timedelta(minutes=2)
+#: A claim lasts this many SMTP timeouts, and is renewed with every row sent.
+LEASE_TIMEOUTS = 10
 BATCH_SIZE = 200
 WAKE_FLAG = "outbox_wake"
 
@@ -35,6 +37,11 @@ WAKE_FLAG = "outbox_wake"
 def backoff(attempts: int) -> timedelta:
     """30 s, 1 min, 2 min, ... capped at one hour."""
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def claim_lease() -> timedelta:
+    """How long a claim holds rows unless renewed: a few slow sends, not minutes."""
+    return timedelta(seconds=LEASE_TIMEOUTS * current_app.config.get("MAIL_TIMEOUT", 10))
 
 
 def enqueue(kind: str, registration: Registration, **context) -> OutboxMessage:
@@ -111,7 +118,7 @@ def _claim(limit: int) -> tuple[str, list[int]]:
             OutboxMessage.id.in_(due),
             or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < moment),
         )
-        .values(claimed_until=moment + CLAIM_LEASE, claim_token=token)
+        .values(claimed_until=moment + claim_lease(), claim_token=token)
     )
     db.session.commit()
     claimed = db.session.scalars(
@@ -136,12 +143,28 @@ def _as_mail(row: OutboxMessage) -> Message:
     return message
 
 
-def _mark_sent(row: OutboxMessage) -> None:
+def _still_claimed(token: str):
+    return (
+        OutboxMessage.claim_token == token,
+        OutboxMessage.claimed_until.is_not(None),
+        OutboxMessage.state.in_((MessageState.QUEUED, MessageState.RETRYING)),
+    )
+
+
+def _mark_sent(row: OutboxMessage, token: str) -> None:
+    """Mark `row` sent and, in the same commit, renew the lease on the rest of the claim."""
     row.state = MessageState.SENT
     row.sent_at = now()
     row.attempts += 1
     row.claimed_until = None
     row.last_error = None
+    db.session.flush()
+    db.session.execute(
+        update(OutboxMessage)
+        .where(*_still_claimed(token))
+        .values(claimed_until=now() + claim_lease())
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
 
 
@@ -181,8 +204,9 @@ def deliver_due(limit: int = BATCH_SIZE) -> int:
             row = db.session.get(OutboxMessage, row_id)
             if row is None or row.claim_token != token or row.state == MessageState.SENT:
                 continue
-            if row.claimed_until is None or row.claimed_until <= now():
-                # Our lease ran out (a very slow relay): another sender may own the rest.
+            if row.claimed_until is None or row.claimed_until - now() < claim_lease() / 2:
+                # Too little of our lease is left for a slow send to finish inside it:
+                # another sender may claim the rest once it runs out.
                 break
             message = _as_mail(row)
             try:
@@ -196,7 +220,7 @@ def deliver_due(limit: int = BATCH_SIZE) -> int:
                     # The relay itself is the problem: keep the rest for the next run.
                     break
                 continue
-            _mark_sent(row)
+            _mark_sent(row, token)
             sent += 1
     finally:
         if connection is not None and connection.host is not None:
