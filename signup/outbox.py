@@ -183,6 +183,25 @@ def _mark_failed(row: OutboxMessage, error: Exception) -> None:
     )
 
 
+def _relay_unreachable(error: Exception) -> bool:
+    """A network failure, not the relay's answer to this one message."""
+    if isinstance(error, smtplib.SMTPConnectError):
+        return True
+    return not isinstance(error, smtplib.SMTPResponseException)
+
+
+def _postpone_rest(token: str, failed: OutboxMessage) -> None:
+    """The relay is down: the rest of the claim waits for the failed row's retry, untried."""
+    retry_at = failed.next_attempt_at if failed.state == MessageState.RETRYING else None
+    db.session.execute(
+        update(OutboxMessage)
+        .where(*_still_claimed(token), OutboxMessage.id != failed.id)
+        .values(next_attempt_at=retry_at or now() + backoff(1))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
 def _release(token: str) -> None:
     db.session.execute(
         update(OutboxMessage)
@@ -217,7 +236,10 @@ def deliver_due(limit: int = BATCH_SIZE) -> int:
             except (TimeoutError, smtplib.SMTPException, OSError) as error:
                 _mark_failed(row, error)
                 if not isinstance(error, smtplib.SMTPRecipientsRefused):
-                    # The relay itself is the problem: keep the rest for the next run.
+                    if _relay_unreachable(error):
+                        # Try the relay again when the failed row is retried, not at every
+                        # wake-up with the next row.
+                        _postpone_rest(token, row)
                     break
                 continue
             _mark_sent(row, token)
