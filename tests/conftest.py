@@ -202,32 +202,33 @@ def runner(app):
     return app.test_cli_runner()
 
 
+def create_event(**values) -> Event:
+    """An event starting in two weeks (by the app's clock) with two groups, committed."""
+    starts = values.pop("starts_at", clock.now() + timedelta(days=14))
+    groups = values.pop("groups", [("medlem", "Medlem", 1), ("andre", "Andre", 2)])
+    zone = ZoneInfo(values.get("timezone", "Europe/Oslo"))
+    event = Event(
+        slug=values.pop("slug", f"mote-{len(db.session.scalars(db.select(Event)).all()) + 1}"),
+        title=values.pop("title", "Temamøte industri"),
+        venue=values.pop("venue", "Store auditorium, Kunnskapsparken Finnsnes"),
+        description=values.pop("description", "Et møte om industri."),
+        starts_at=starts,
+        ends_at=values.pop("ends_at", starts + timedelta(hours=3)),
+        registration_closes_at=values.pop("registration_closes_at", starts),
+        briefing_at=values.pop("briefing_at", default_briefing_at(starts, zone)),
+        capacity=values.pop("capacity", 10),
+        **values,
+    )
+    event.groups = [PriorityGroup(key=k, label=label, rank=rank) for k, label, rank in groups]
+    db.session.add(event)
+    db.session.commit()
+    return event
+
+
 @pytest.fixture
 def make_event(app):
     """Factory: an event starting in two weeks with two groups (rank 1 and rank 2)."""
-
-    def factory(**values) -> Event:
-        starts = values.pop("starts_at", clock.now() + timedelta(days=14))
-        groups = values.pop("groups", [("medlem", "Medlem", 1), ("andre", "Andre", 2)])
-        zone = ZoneInfo(values.get("timezone", "Europe/Oslo"))
-        event = Event(
-            slug=values.pop("slug", f"mote-{len(db.session.scalars(db.select(Event)).all()) + 1}"),
-            title=values.pop("title", "Temamøte industri"),
-            venue=values.pop("venue", "Store auditorium, Kunnskapsparken Finnsnes"),
-            description=values.pop("description", "Et møte om industri."),
-            starts_at=starts,
-            ends_at=values.pop("ends_at", starts + timedelta(hours=3)),
-            registration_closes_at=values.pop("registration_closes_at", starts),
-            briefing_at=values.pop("briefing_at", default_briefing_at(starts, zone)),
-            capacity=values.pop("capacity", 10),
-            **values,
-        )
-        event.groups = [PriorityGroup(key=k, label=label, rank=rank) for k, label, rank in groups]
-        db.session.add(event)
-        db.session.commit()
-        return event
-
-    return factory
+    return create_event
 
 
 @pytest.fixture
@@ -350,3 +351,21 @@ def organiser_client(client, organiser):
     """A test client logged in as `organiser`."""
     assert log_in(client).status_code == 303
     return client
+
+
+# -- production-readiness helpers (issue 6) ----------------------------------------------
+
+#: The test SMTP sink's own logger (aiosmtpd); it logs what it receives, which is its job.
+SINK_LOGGER = "mail.log"
+
+
+def app_log_text(caplog) -> str:
+    """Every captured log line except the test sink's, messages and exception text."""
+    lines = []
+    for record in caplog.records:
+        if record.name == SINK_LOGGER or record.name.startswith(SINK_LOGGER + "."):
+            continue
+        lines.append(record.getMessage())
+        if record.exc_text:
+            lines.append(record.exc_text)
+    return "\n".join(lines)
