@@ -13,7 +13,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import app_log_text, create_event, make_app, submit_signup, wait_until
+from conftest import app_log_text, count_rows, create_event, make_app, submit_signup, wait_until
 from signup import delivery, jobs
 from signup.extensions import db
 from signup.models import MessageState, OutboxMessage
@@ -84,15 +84,7 @@ def test_smtp_down_for_30_seconds_during_100_sign_ups(live_app, smtp, caplog):
     smtp.wait_for_total(PEOPLE, timeout=OUTAGE_SECONDS)
     jobs.run_sweeps(live_app)  # a sweep and a wake-up after the fact send nothing more
     live_app.extensions["signup_delivery"].wake()
-    wait_until(
-        lambda: db.session.rollback()
-        or db.session.scalar(
-            db.select(db.func.count())
-            .select_from(OutboxMessage)
-            .where(OutboxMessage.state != MessageState.SENT)
-        )
-        == 0
-    )
+    wait_until(lambda: count_rows(OutboxMessage, OutboxMessage.state != MessageState.SENT) == 0)
     per_person = Counter(m["To"].addresses[0].addr_spec for m in smtp.messages)
     assert per_person == dict.fromkeys(addresses, 1)
     assert all(m["Subject"].startswith("Bekreft påmeldingen") for m in smtp.messages)
