@@ -6,12 +6,14 @@ import functools
 import os
 import re
 import socket
+import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
+from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -369,3 +371,39 @@ def app_log_text(caplog) -> str:
         if record.exc_text:
             lines.append(record.exc_text)
     return "\n".join(lines)
+
+
+#: The project folder: where gunicorn and `flask --app app` run from in subprocess tests.
+ROOT = Path(__file__).resolve().parent.parent
+#: A production-grade key (48 characters) for subprocesses and the apps that share their data.
+PRODUCTION_SECRET_KEY = "production-test-key-0123456789abcdefghijklmnopqr"
+
+
+def venv_command(name: str) -> str:
+    """A console script of the virtualenv the tests run in (gunicorn, flask)."""
+    return str(Path(sys.executable).parent / name)
+
+
+def production_env(database_url: str, smtp_port: int, **extra: str) -> dict[str, str]:
+    """The environment of a production process, pointed at the test database and sink."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "MAIL_"))}
+    env.update(
+        {
+            "APP_ENV": "production",
+            "SECRET_KEY": PRODUCTION_SECRET_KEY,
+            "DATABASE_URL": database_url,
+            "BASE_URL": BASE_URL,
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": str(smtp_port),
+            "SCHEDULER": "off",
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    env.update(extra)
+    return env
+
+
+def database_url(tmp_path, backend: str) -> str:
+    """The URL of the test database for `backend` (skips when PostgreSQL is unavailable)."""
+    return _database_url(tmp_path, backend)
