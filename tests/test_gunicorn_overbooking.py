@@ -32,6 +32,8 @@ from signup.cli import status_data
 from signup.extensions import db
 from signup.models import MessageState, OutboxMessage, Registration, State
 
+pytestmark = pytest.mark.own_database
+
 WORKERS = 4
 PEOPLE = 200
 SEATS = 50

@@ -32,6 +32,9 @@ from signup import clock
 from signup.extensions import db
 from signup.models import MessageState, OutboxMessage, Registration, State
 
+#: Runs once, on SQLite, to keep make test short.
+pytestmark = pytest.mark.own_database
+
 PEOPLE = 300
 #: Messages the relay may have received that the killed sender had not marked sent.
 IN_FLIGHT_AT_KILL = 1

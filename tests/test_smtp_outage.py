@@ -18,6 +18,9 @@ from signup import delivery, jobs
 from signup.extensions import db
 from signup.models import MessageState, OutboxMessage
 
+#: Runs once, on SQLite: it is 30 s of real waiting, and the outbox code is the same on both.
+pytestmark = pytest.mark.own_database
+
 OUTAGE_SECONDS = 30
 PEOPLE = 100
 THREADS = 4
