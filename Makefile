@@ -38,12 +38,14 @@ run: setup
 	APP_ENV=development $(FLASK) event load --demo $(DEMO_EVENT)
 	APP_ENV=development $(FLASK) run --host 127.0.0.1 --port 5000
 
-## Set up and run the whole test suite: on SQLite files, with the PostgreSQL cases of the
-## concurrency tests on TEST_DATABASE_URL (they skip, saying why, when it is unreachable).
+## Set up and run the whole test suite twice: on SQLite files, then on the PostgreSQL at
+## TEST_DATABASE_URL (its tests skip, saying why, when it is unreachable). Tests marked
+## own_database pick both databases themselves and run in the first pass only.
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export TEST_DATABASE_URL
 test: setup
 	$(BIN)/pytest -q $(PYTEST_ARGS)
+	TEST_BACKEND=postgresql $(BIN)/pytest -q -m "not own_database" $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -4,7 +4,8 @@
 `deliver_due` sends due rows over one reused SMTP connection, marking each as it goes;
 a failure is retried with backoff, and rows that keep failing stay visible as failed.
 Several senders (web workers, schedulers) may run at once: each claims rows with a
-lease before sending, so a row goes out once.
+short lease before sending, renewed as it sends, so a row goes out once, and rows held by
+a sender that died are free again soon after.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import contextlib
 import logging
 import secrets
 import smtplib
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from flask_mail import Connection, Message
@@ -27,7 +28,8 @@ from .models import MessageState, OutboxMessage, Registration
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-CLAIM_LEASE = timedelta(minutes=2)
+#: A claim lasts this many SMTP timeouts, and is renewed with every row sent.
+LEASE_TIMEOUTS = 10
 BATCH_SIZE = 200
 WAKE_FLAG = "outbox_wake"
 
@@ -35,6 +37,11 @@ WAKE_FLAG = "outbox_wake"
 def backoff(attempts: int) -> timedelta:
     """30 s, 1 min, 2 min, ... capped at one hour."""
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def claim_lease() -> timedelta:
+    """How long a claim holds rows unless renewed: a few slow sends, not minutes."""
+    return timedelta(seconds=LEASE_TIMEOUTS * current_app.config.get("MAIL_TIMEOUT", 10))
 
 
 def enqueue(kind: str, registration: Registration, **context) -> OutboxMessage:
@@ -88,11 +95,10 @@ class TimeoutConnection(Connection):
         return host
 
 
-def _claim(limit: int) -> tuple[str, datetime, list[int]]:
-    """Lease up to `limit` due rows to this sender; returns the token, lease end and row ids."""
+def _claim(limit: int) -> tuple[str, list[int]]:
+    """Lease up to `limit` due rows to this sender; returns the lease token and row ids."""
     token = secrets.token_hex(8)
     moment = now()
-    lease_end = moment + CLAIM_LEASE
     due = db.session.scalars(
         select(OutboxMessage.id)
         .where(
@@ -105,40 +111,22 @@ def _claim(limit: int) -> tuple[str, datetime, list[int]]:
     ).all()
     if not due:
         db.session.rollback()
-        return token, lease_end, []
+        return token, []
     db.session.execute(
         update(OutboxMessage)
         .where(
             OutboxMessage.id.in_(due),
             or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < moment),
         )
-        .values(claimed_until=lease_end, claim_token=token)
+        .values(claimed_until=moment + claim_lease(), claim_token=token)
     )
     db.session.commit()
-    return token, lease_end, list(due)
-
-
-#: What sending needs of a row, read in one query as plain tuples: marking one row sent
-#: commits, and ORM objects would then be re-read one by one.
-_SENDING_COLUMNS = (
-    OutboxMessage.id,
-    OutboxMessage.recipient,
-    OutboxMessage.subject,
-    OutboxMessage.body_text,
-    OutboxMessage.body_html,
-    OutboxMessage.ics,
-    OutboxMessage.attempts,
-)
-
-
-def _claimed_rows(token: str) -> list:
-    rows = db.session.execute(
-        select(*_SENDING_COLUMNS)
-        .where(OutboxMessage.claim_token == token, OutboxMessage.state != MessageState.SENT)
+    claimed = db.session.scalars(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.claim_token == token)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
     ).all()
-    db.session.rollback()  # end the read, so a long send holds no SQLite snapshot
-    return rows
+    return token, list(claimed)
 
 
 def _as_mail(row: OutboxMessage) -> Message:
@@ -155,36 +143,63 @@ def _as_mail(row: OutboxMessage) -> Message:
     return message
 
 
-def _mark_sent(row) -> None:
+def _still_claimed(token: str):
+    return (
+        OutboxMessage.claim_token == token,
+        OutboxMessage.claimed_until.is_not(None),
+        OutboxMessage.state.in_((MessageState.QUEUED, MessageState.RETRYING)),
+    )
+
+
+def _mark_sent(row: OutboxMessage, token: str) -> None:
+    """Mark `row` sent and, in the same commit, renew the lease on the rest of the claim."""
+    row.state = MessageState.SENT
+    row.sent_at = now()
+    row.attempts += 1
+    row.claimed_until = None
+    row.last_error = None
+    db.session.flush()
     db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == row.id)
-        .values(
-            state=MessageState.SENT,
-            sent_at=now(),
-            attempts=row.attempts + 1,
-            claimed_until=None,
-            last_error=None,
-        )
+        .where(*_still_claimed(token))
+        .values(claimed_until=now() + claim_lease())
+        .execution_options(synchronize_session=False)
     )
     db.session.commit()
 
 
-def _mark_failed(row, error: Exception) -> None:
-    attempts = row.attempts + 1
-    values = {
-        "attempts": attempts,
-        "last_error": f"{type(error).__name__}: {error}"[:1000],
-        "claimed_until": None,
-    }
-    if attempts >= MAX_ATTEMPTS:
-        values["state"] = MessageState.FAILED
+def _mark_failed(row: OutboxMessage, error: Exception) -> None:
+    row.attempts += 1
+    row.last_error = f"{type(error).__name__}: {error}"[:1000]
+    row.claimed_until = None
+    if row.attempts >= MAX_ATTEMPTS:
+        row.state = MessageState.FAILED
     else:
-        values["state"] = MessageState.RETRYING
-        values["next_attempt_at"] = now() + backoff(attempts)
-    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
+        row.state = MessageState.RETRYING
+        row.next_attempt_at = now() + backoff(row.attempts)
     db.session.commit()
-    log.warning("outbox message %s failed (attempt %s): %s", row.id, attempts, type(error).__name__)
+    log.warning(
+        "outbox message %s failed (attempt %s): %s", row.id, row.attempts, type(error).__name__
+    )
+
+
+def _relay_unreachable(error: Exception) -> bool:
+    """A network failure, not the relay's answer to this one message."""
+    if isinstance(error, smtplib.SMTPConnectError):
+        return True
+    return not isinstance(error, smtplib.SMTPResponseException)
+
+
+def _postpone_rest(token: str, failed: OutboxMessage) -> None:
+    """The relay is down: the rest of the claim waits for the failed row's retry, untried."""
+    retry_at = failed.next_attempt_at if failed.state == MessageState.RETRYING else None
+    db.session.execute(
+        update(OutboxMessage)
+        .where(*_still_claimed(token), OutboxMessage.id != failed.id)
+        .values(next_attempt_at=retry_at or now() + backoff(1))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
 
 
 def _release(token: str) -> None:
@@ -198,15 +213,19 @@ def _release(token: str) -> None:
 
 def deliver_due(limit: int = BATCH_SIZE) -> int:
     """Send due outbox rows over one SMTP connection; returns how many went out."""
-    token, lease_end, claimed = _claim(limit)
+    token, claimed = _claim(limit)
     if not claimed:
         return 0
     sent = 0
     connection: TimeoutConnection | None = None
     try:
-        for row in _claimed_rows(token):
-            if lease_end <= now():
-                # Our lease ran out (a very slow relay): another sender may own the rest.
+        for row_id in claimed:
+            row = db.session.get(OutboxMessage, row_id)
+            if row is None or row.claim_token != token or row.state == MessageState.SENT:
+                continue
+            if row.claimed_until is None or row.claimed_until - now() < claim_lease() / 2:
+                # Too little of our lease is left for a slow send to finish inside it:
+                # another sender may claim the rest once it runs out.
                 break
             message = _as_mail(row)
             try:
@@ -217,10 +236,13 @@ def deliver_due(limit: int = BATCH_SIZE) -> int:
             except (TimeoutError, smtplib.SMTPException, OSError) as error:
                 _mark_failed(row, error)
                 if not isinstance(error, smtplib.SMTPRecipientsRefused):
-                    # The relay itself is the problem: keep the rest for the next run.
+                    if _relay_unreachable(error):
+                        # Try the relay again when the failed row is retried, not at every
+                        # wake-up with the next row.
+                        _postpone_rest(token, row)
                     break
                 continue
-            _mark_sent(row)
+            _mark_sent(row, token)
             sent += 1
     finally:
         if connection is not None and connection.host is not None:

@@ -6,12 +6,14 @@ import functools
 import os
 import re
 import socket
+import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
+from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -216,32 +218,33 @@ def runner(app):
     return app.test_cli_runner()
 
 
+def create_event(**values) -> Event:
+    """An event starting in two weeks (by the app's clock) with two groups, committed."""
+    starts = values.pop("starts_at", clock.now() + timedelta(days=14))
+    groups = values.pop("groups", [("medlem", "Medlem", 1), ("andre", "Andre", 2)])
+    zone = ZoneInfo(values.get("timezone", "Europe/Oslo"))
+    event = Event(
+        slug=values.pop("slug", f"mote-{len(db.session.scalars(db.select(Event)).all()) + 1}"),
+        title=values.pop("title", "Temamøte industri"),
+        venue=values.pop("venue", "Store auditorium, Kunnskapsparken Finnsnes"),
+        description=values.pop("description", "Et møte om industri."),
+        starts_at=starts,
+        ends_at=values.pop("ends_at", starts + timedelta(hours=3)),
+        registration_closes_at=values.pop("registration_closes_at", starts),
+        briefing_at=values.pop("briefing_at", default_briefing_at(starts, zone)),
+        capacity=values.pop("capacity", 10),
+        **values,
+    )
+    event.groups = [PriorityGroup(key=k, label=label, rank=rank) for k, label, rank in groups]
+    db.session.add(event)
+    db.session.commit()
+    return event
+
+
 @pytest.fixture
 def make_event(app):
     """Factory: an event starting in two weeks with two groups (rank 1 and rank 2)."""
-
-    def factory(**values) -> Event:
-        starts = values.pop("starts_at", clock.now() + timedelta(days=14))
-        groups = values.pop("groups", [("medlem", "Medlem", 1), ("andre", "Andre", 2)])
-        zone = ZoneInfo(values.get("timezone", "Europe/Oslo"))
-        event = Event(
-            slug=values.pop("slug", f"mote-{len(db.session.scalars(db.select(Event)).all()) + 1}"),
-            title=values.pop("title", "Temamøte industri"),
-            venue=values.pop("venue", "Store auditorium, Kunnskapsparken Finnsnes"),
-            description=values.pop("description", "Et møte om industri."),
-            starts_at=starts,
-            ends_at=values.pop("ends_at", starts + timedelta(hours=3)),
-            registration_closes_at=values.pop("registration_closes_at", starts),
-            briefing_at=values.pop("briefing_at", default_briefing_at(starts, zone)),
-            capacity=values.pop("capacity", 10),
-            **values,
-        )
-        event.groups = [PriorityGroup(key=k, label=label, rank=rank) for k, label, rank in groups]
-        db.session.add(event)
-        db.session.commit()
-        return event
-
-    return factory
+    return create_event
 
 
 @pytest.fixture
@@ -364,3 +367,57 @@ def organiser_client(client, organiser):
     """A test client logged in as `organiser`."""
     assert log_in(client).status_code == 303
     return client
+
+
+# -- production-readiness helpers (issue 6) ----------------------------------------------
+
+#: The test SMTP sink's own logger (aiosmtpd); it logs what it receives, which is its job.
+SINK_LOGGER = "mail.log"
+
+
+def app_log_text(caplog) -> str:
+    """Every captured log line except the test sink's, messages and exception text."""
+    lines = []
+    for record in caplog.records:
+        if record.name == SINK_LOGGER or record.name.startswith(SINK_LOGGER + "."):
+            continue
+        lines.append(record.getMessage())
+        if record.exc_text:
+            lines.append(record.exc_text)
+    return "\n".join(lines)
+
+
+#: The project folder: where gunicorn and `flask --app app` run from in subprocess tests.
+ROOT = Path(__file__).resolve().parent.parent
+#: A production-grade key (48 characters) for subprocesses and the apps that share their data.
+PRODUCTION_SECRET_KEY = "production-test-key-0123456789abcdefghijklmnopqr"
+
+
+def venv_command(name: str) -> str:
+    """A console script of the virtualenv the tests run in (gunicorn, flask)."""
+    return str(Path(sys.executable).parent / name)
+
+
+def production_env(database_url: str, smtp_port: int, **extra: str) -> dict[str, str]:
+    """The environment of a production process, pointed at the test database and sink."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "MAIL_"))}
+    env.update(
+        {
+            "APP_ENV": "production",
+            "SECRET_KEY": PRODUCTION_SECRET_KEY,
+            "DATABASE_URL": database_url,
+            "BASE_URL": BASE_URL,
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": str(smtp_port),
+            "SCHEDULER": "off",
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    env.update(extra)
+    return env
+
+
+def database_url(tmp_path, backend: str) -> str:
+    """The URL of the test database for `backend` (skips when PostgreSQL is unavailable)."""
+    return _database_url(tmp_path, backend)

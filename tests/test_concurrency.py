@@ -10,6 +10,7 @@ from signup.extensions import db
 from signup.models import OutboxMessage, Registration, State
 
 BACKENDS = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+pytestmark = pytest.mark.own_database
 
 
 def run_together(app, calls) -> list[BaseException]:

@@ -47,6 +47,7 @@ def test_smtp_down_during_sign_up_then_back(app, client, make_event, smtp, froze
     assert len(smtp.to("kari@example.no")) == 1
 
 
+@pytest.mark.own_database
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 def test_concurrent_senders_send_each_row_once(app, make_event, sign_up, smtp):
     delivery.stop_worker(app)  # only the senders under test deliver

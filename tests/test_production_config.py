@@ -1,0 +1,73 @@
+"""The app as production starts it: from the environment, with safe cookies and no dev sink."""
+
+from __future__ import annotations
+
+import pytest
+from flask import request
+
+import config
+from app import create_app
+from conftest import PRODUCTION_SECRET_KEY
+from signup.extensions import db
+
+PRODUCTION = {"APP_ENV": "production", "SECRET_KEY": PRODUCTION_SECRET_KEY}
+#: Left unset, so their production defaults apply.
+UNSET = ("MAIL_SERVER", "MAIL_PORT", "SCHEDULER", "PROXY_COUNT", "RATELIMIT_STORAGE_URI")
+
+
+@pytest.fixture
+def production_app(tmp_path, monkeypatch):
+    """create_app() reading a production environment, on an SQLite file."""
+
+    def build(**overrides: str):
+        for name in UNSET:
+            monkeypatch.delenv(name, raising=False)
+        for name, value in {**PRODUCTION, **overrides}.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.sqlite3'}")
+        application = create_app()
+        with application.app_context():
+            db.create_all()
+        return application
+
+    return build
+
+
+def test_short_or_missing_secret_key_is_refused_outside_development(production_app):
+    with pytest.raises(config.ConfigError, match="SECRET_KEY"):
+        production_app(SECRET_KEY="too-short")
+    with pytest.raises(config.ConfigError, match="SECRET_KEY"):
+        production_app(SECRET_KEY="")
+
+
+def test_session_cookie_is_secure_httponly_and_samesite(production_app):
+    app = production_app()
+    client = app.test_client()
+
+    response = client.get("/organiser/login")
+
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert app.config["REMEMBER_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_HTTPONLY"]
+
+
+def test_no_dev_mail_sink_or_mailbox_and_no_embedded_scheduler(production_app):
+    app = production_app()
+    assert app.config["DEV_MAIL_SINK"] is False
+    assert app.config["SCHEDULER"] == "off"
+    assert app.test_client().get("/dev/mailbox").status_code == 404
+    assert "signup_scheduler" not in app.extensions
+
+
+def test_plain_http_is_served_and_proxy_headers_are_honoured_only_when_told(production_app):
+    seen: list[tuple[str, str]] = []
+    for count in ("0", "1"):
+        app = production_app(PROXY_COUNT=count)
+        app.before_request(lambda: seen.append((request.scheme, request.remote_addr)) and None)
+        response = app.test_client().get(
+            "/", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+        )
+        assert response.status_code == 200  # never a redirect to https of its own
+    assert seen == [("http", "127.0.0.1"), ("https", "203.0.113.9")]

@@ -1,0 +1,105 @@
+"""CSRF on every POST route, security headers on public pages, no personal data in logs."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from conftest import (
+    app_log_text,
+    count_rows,
+    csrf_from,
+    link_path,
+    press,
+    submit_signup,
+)
+from signup import admission, tokens
+from signup.extensions import db
+from signup.models import AuditEntry, Event, OutboxMessage, Registration
+
+
+def snapshot() -> tuple:
+    """What a POST could change: every registration's state, the outbox, audit, capacity."""
+    db.session.rollback()
+    states = tuple(db.session.execute(db.select(Registration.id, Registration.state)).all())
+    capacity = tuple(db.session.scalars(db.select(Event.capacity)))
+    return states, capacity, count_rows(OutboxMessage), count_rows(AuditEntry)
+
+
+def concrete(rule, values: dict[str, str]) -> str:
+    path = rule.rule
+    for name in rule.arguments:
+        path = re.sub(rf"<(?:\w+:)?{name}>", values[name], path)
+    return path
+
+
+def test_every_post_route_refuses_a_post_without_csrf_token(
+    app, organiser_client, make_event, confirmed
+):
+    event = make_event(capacity=1)
+    seated = confirmed(event, "plass@example.no")
+    waiting = confirmed(event, "vent@example.no")
+    admission.cancel(seated.public_id)
+    offered = db.session.get(Registration, waiting.id)
+    message_id = db.session.scalar(db.select(OutboxMessage.id))
+    before = snapshot()
+    posted = 0
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods:
+            continue
+        purpose = tokens.OFFER if rule.rule.startswith("/o/") else tokens.MANAGE
+        public_id = offered.public_id if purpose == tokens.OFFER else seated.public_id
+        path = concrete(
+            rule,
+            {
+                "slug": event.slug,
+                "registration_id": str(offered.id),
+                "message_id": str(message_id),
+                "key": "medlem",
+                "token": tokens.sign(purpose, public_id, offered.offer_number),
+            },
+        )
+        form = {"confirm": "yes", "capacity": "5", "email": "ny@example.no", "name": "Ny"}
+        response = organiser_client.post(path, data=form)
+        assert response.status_code == 400, (path, response.status_code)
+        posted += 1
+    assert posted >= 15
+    assert snapshot() == before
+
+
+def test_public_pages_carry_the_security_headers(client, make_event, smtp):
+    event = make_event()
+    submit_signup(client, event, "kari@example.no")
+    confirm = link_path(smtp.wait_for("kari@example.no")[0], "c")
+    for path in ("/", f"/events/{event.slug}/", "/new-link", confirm, "/c/spoilt", "/nowhere"):
+        response = client.get(path)
+        headers = response.headers
+        script_src = re.search(r"script-src ([^;]*)", headers["Content-Security-Policy"])
+        assert script_src and "'unsafe-inline'" not in script_src.group(1), path
+        assert "unsafe-inline" not in headers["Content-Security-Policy"].split("style-src")[0]
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["X-Frame-Options"] == "DENY"
+        # same-origin keeps the Referer that Flask-WTF's HTTPS CSRF check compares.
+        assert headers["Referrer-Policy"] == "same-origin"
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", response.get_data(as_text=True))
+
+
+def test_no_personal_data_in_log_lines_during_the_flow(client, make_event, smtp, caplog):
+    caplog.set_level(logging.DEBUG)
+    event = make_event(capacity=1)
+    name, address = "Åse Ødegård-Nilsen", "ase.odegard@example.no"
+
+    submit_signup(client, event, address, name=name, phone="+47 912 34 567")
+    confirmed = client.get(link_path(smtp.wait_for(address)[0], "c"))
+    manage = link_path(smtp.wait_for(address, 2)[-1], "m")
+    page = client.get(manage).get_data(as_text=True)
+    asked = press(client, page, "Meld meg av")
+    done = press(client, asked.get_data(as_text=True), "Ja, meld meg av")
+    smtp.wait_for(address, 3)
+
+    assert confirmed.status_code == 200 and done.status_code == 200
+    logged = app_log_text(caplog)
+    for personal in (name, "Ødegård", address, "example.no", "912 34 567", "Finnfjord"):
+        assert personal not in logged
+    assert csrf_from(page)
