@@ -29,7 +29,7 @@ translations: $(VENV)/.installed
 browser-tools:
 	sh scripts/browser-tools.sh
 
-setup: $(VENV)/.installed $(CATALOGUES:.po=.mo) browser-tools
+setup: $(VENV)/.installed $(CATALOGUES:.po=.mo)
 
 ## Set up, migrate, load a demo copy of the meeting dated in the future, and serve
 ## http://127.0.0.1:5000 with the embedded scheduler and mail sink (/dev/mailbox).
@@ -40,12 +40,13 @@ run: setup
 
 ## Set up and run the whole test suite twice: on SQLite files, then on the PostgreSQL at
 ## TEST_DATABASE_URL (its tests skip, saying why, when it is unreachable). Tests marked
-## own_database pick both databases themselves and run in the first pass only.
+## own_database pick both databases themselves, and the browser tests (tests/e2e) run the
+## server on SQLite, so both run in the first pass only.
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export TEST_DATABASE_URL
-test: setup
+test: setup browser-tools
 	$(BIN)/pytest -q $(PYTEST_ARGS)
-	TEST_BACKEND=postgresql $(BIN)/pytest -q -m "not own_database" $(PYTEST_ARGS)
+	TEST_BACKEND=postgresql $(BIN)/pytest -q -m "not own_database" --ignore=tests/e2e $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
