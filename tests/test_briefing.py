@@ -40,7 +40,9 @@ def test_clock_across_briefing_at_briefs_each_admitted_person_once(
         assert "kl. 14:00" not in body or "2031" in body
         assert "Kan du ikke komme, eller føler du deg syk? Gi plassen din videre" in body
         assert "10 dager" in body
-    reminder = smtp.wait_for(waiting, 3)[-1]
+    [reminder] = [
+        m for m in smtp.wait_for(waiting, 3) if m["Subject"].startswith("Du står fortsatt")
+    ]
     assert "fortsatt på venteliste som nummer 1" in text_of(reminder)
     assert not _briefings(smtp, waiting)
 
