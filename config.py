@@ -26,6 +26,14 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _number(name: str, default: str, kind=int):
+    value = os.environ.get(name, "").strip() or default
+    try:
+        return kind(value)
+    except ValueError as error:
+        raise ConfigError(f"{name} must be a number, not {value!r}") from error
+
+
 def _list(name: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
@@ -72,7 +80,7 @@ def from_environment(instance_path: str) -> dict:
         "SCHEDULER": os.environ.get("SCHEDULER", "embedded" if development else "off"),
         "DEV_MAIL_SINK": dev_mail_sink,
         "MAIL_SERVER": mail_server or "127.0.0.1",
-        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "8025" if dev_mail_sink else "25")),
+        "MAIL_PORT": _number("MAIL_PORT", "8025" if dev_mail_sink else "25"),
         "MAIL_USE_TLS": _flag("MAIL_USE_TLS", False),
         "MAIL_USE_SSL": _flag("MAIL_USE_SSL", False),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
@@ -80,9 +88,9 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_DEFAULT_SENDER": os.environ.get(
             "MAIL_DEFAULT_SENDER", "Påmelding <pamelding@localhost>"
         ),
-        "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "10")),
+        "MAIL_TIMEOUT": _number("MAIL_TIMEOUT", "10", float),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
-        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
+        "PROXY_COUNT": _number("PROXY_COUNT", "0"),
         "MAX_CONTENT_LENGTH": 256 * 1024,
         "SESSION_COOKIE_SECURE": not development,
         "SESSION_COOKIE_HTTPONLY": True,
