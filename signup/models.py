@@ -43,6 +43,13 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value is not None else None
 
 
+def _stored_enum(values: type[enum.StrEnum]) -> db.Enum:
+    """An enum stored as its plain string values (no native type), the same on every database."""
+    return db.Enum(
+        values, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+    )
+
+
 class State(enum.StrEnum):
     """Where a registration stands; see the state diagram in ARCHITECTURE.md."""
 
@@ -168,9 +175,7 @@ class Registration(db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("priority_group.id"))
     state: Mapped[State] = mapped_column(
-        db.Enum(
-            State, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
-        ),
+        _stored_enum(State),
         default=State.UNCONFIRMED,
         index=True,
     )
@@ -206,22 +211,13 @@ class Registration(db.Model):
     closed_notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     #: Whether the member lists back the claimed group; admission ignores it.
     group_check: Mapped[GroupCheck] = mapped_column(
-        db.Enum(
-            GroupCheck,
-            native_enum=False,
-            length=20,
-            values_callable=lambda e: [m.value for m in e],
-        ),
+        _stored_enum(GroupCheck),
         default=GroupCheck.NOT_NEEDED,
         server_default=GroupCheck.NOT_NEEDED.value,
     )
 
     event: Mapped[Event] = relationship()
     group: Mapped[PriorityGroup] = relationship()
-
-    @property
-    def holds_seat(self) -> bool:
-        return self.state in SEAT_HOLDING
 
 
 class MessageState(enum.StrEnum):
@@ -252,12 +248,7 @@ class OutboxMessage(db.Model):
     #: An iCalendar attachment, for admission emails.
     ics: Mapped[str | None] = mapped_column(Text, nullable=True)
     state: Mapped[MessageState] = mapped_column(
-        db.Enum(
-            MessageState,
-            native_enum=False,
-            length=20,
-            values_callable=lambda e: [m.value for m in e],
-        ),
+        _stored_enum(MessageState),
         default=MessageState.QUEUED,
     )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
