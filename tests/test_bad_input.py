@@ -25,6 +25,7 @@ def nothing_stored_or_sent() -> bool:
         ({"email": "kari@"}, "Skriv inn en gyldig e-postadresse"),
         ({"email": "a" * 250 + "@example.no"}, "Adressen kan være høyst 254 tegn."),
         ({"email": "kari@example.no\r\nBcc: alle@example.no"}, "Skriv inn én gyldig e-postadresse"),
+        ({"email": "ørjan@example.no"}, "Delen foran @ kan ikke ha æ, ø, å"),
         ({"consent": ""}, "Du må samtykke for å melde deg på."),
         ({"name": "Kari\r\nBcc: alle@example.no"}, "linjeskift"),
         ({"name": "Kari\nNordmann"}, "linjeskift"),

@@ -53,6 +53,16 @@ def test_waitlisted_mail_states_the_position(client, make_event, confirmed, smtp
     assert calendar_file(waitlisted) is None
 
 
+def test_address_with_norwegian_letters_in_the_domain_gets_its_mail(client, make_event, smtp):
+    event = make_event()
+
+    assert submit_signup(client, event, "kari@bølgen.no").status_code == 303
+
+    # The relay is given the domain's ASCII (IDNA) form; the link in the mail works.
+    [mail] = smtp.wait_for("kari@xn--blgen-vua.no")
+    assert "Du har plass" in client.get(link_path(mail, "c")).get_data(as_text=True)
+
+
 def test_signing_up_again_makes_no_second_registration(client, make_event, smtp):
     event = make_event()
     first = submit_signup(client, event, "kari@example.no")

@@ -23,8 +23,11 @@ def valid_email(form, field) -> None:
     value = (field.data or "").strip()
     if CONTROL_CHARS.search(value):
         raise ValidationError(_l("Skriv inn én gyldig e-postadresse."))
+    if not value.rpartition("@")[0].isascii():
+        # Email sent through an ordinary relay cannot carry letters like ø before the @.
+        raise ValidationError(_l("Delen foran @ kan ikke ha æ, ø, å eller andre spesialtegn."))
     try:
-        validate_email(value, check_deliverability=False)
+        validate_email(value, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as error:
         raise ValidationError(
             _l("Skriv inn en gyldig e-postadresse, for eksempel navn@firma.no.")
