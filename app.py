@@ -61,6 +61,10 @@ def register_templates(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A server's connections drop (restarts, idle timeouts): ping before each use.
+        # An SQLite file has no connection to lose, and the ping would cost every checkout.
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {}).setdefault("pool_pre_ping", True)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     mail.init_app(app)

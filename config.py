@@ -97,7 +97,6 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": not development,
         "REMEMBER_COOKIE_HTTPONLY": True,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }
 
 
@@ -109,7 +108,6 @@ def for_tests(instance_path: str) -> dict:
         "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
         "SECRET_KEY_FALLBACKS": [],
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(instance_path) / 'test.sqlite3'}",
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BASE_URL": "http://127.0.0.1:5000",
         "TIMEZONE": "Europe/Oslo",
         "SCHEDULER": "off",
