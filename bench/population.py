@@ -14,12 +14,18 @@ from signup.models import Event, PriorityGroup, Registration, State
 from .common import SLUG, Site
 
 
-def product_app(site: Site):
-    """The product's app, configured from the site's production-like environment."""
+def product_app(site: Site, background: bool = True):
+    """The product's app, configured from the site's production-like environment.
+
+    `background=False` keeps the first request from starting the delivery thread (and
+    the scheduler), for profiles of the request alone.
+    """
     os.environ.update(site.env)
     from app import create_app
 
     app = create_app()
+    if not background:
+        app.extensions["signup_background"] = True  # what app.register_background checks
     # The in-process client speaks plain http; production cookies are Secure.
     app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
     return app

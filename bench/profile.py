@@ -26,8 +26,7 @@ def main() -> None:
     args = parser.parse_args()
     sink = Sink()
     site = Site(args.n, None, sink.port, free_port())
-    app = product_app(site)
-    app.config["BACKGROUND"] = False
+    app = product_app(site, background=False)
     client = app.test_client()
     url = "/events/bench-rush/"
     profiler = Profiler()

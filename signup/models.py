@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -243,10 +244,11 @@ class OutboxMessage(db.Model):
     kind: Mapped[str] = mapped_column(String(40))
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
-    body_text: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str] = mapped_column(Text)
-    #: An iCalendar attachment, for admission emails.
-    ics: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: The Message-ID header of `message`, for finding the row from a reply or a bounce.
+    message_id: Mapped[str] = mapped_column(String(255), unique=True, index=True)
+    #: The whole email as sent (RFC 5322 bytes), built when the row is written: every
+    #: attempt sends the same bytes, so a repeated delivery is recognisably the same mail.
+    message: Mapped[bytes] = mapped_column(LargeBinary)
     state: Mapped[MessageState] = mapped_column(
         _stored_enum(MessageState),
         default=MessageState.QUEUED,

@@ -1,11 +1,12 @@
 """The transactional outbox: emails are rows written with the change that causes them.
 
-`enqueue` adds a row to the caller's transaction; nothing is sent unless that commits.
-`deliver_due` sends due rows over one reused SMTP connection, marking each as it goes;
-a failure is retried with backoff, and rows that keep failing stay visible as failed.
-Several senders (web workers, schedulers) may run at once: each claims rows with a
-short lease before sending, renewed as it sends, so a row goes out once, and rows held by
-a sender that died are free again soon after.
+`enqueue` renders the email, builds the whole message (MIME bytes, Message-ID, Date)
+and adds it as a row to the caller's transaction; nothing is sent unless that commits.
+`deliver_due` sends due rows' bytes over one reused SMTP connection, marking each as it
+goes; a failure is retried with backoff, and rows that keep failing stay visible as
+failed. Several senders (web workers, schedulers) may run at once: each claims rows with
+a short lease before sending, renewed as it sends, so a row goes out once, and rows held
+by a sender that died are free again soon after.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ import contextlib
 import logging
 import secrets
 import smtplib
-from datetime import timedelta
+from datetime import datetime, timedelta
+from email.utils import make_msgid, parseaddr
 
 from flask import current_app
-from flask_mail import Connection, Message
-from sqlalchemy import or_, select, update
+from flask_mail import Connection, Message, sanitize_address
+from sqlalchemy import Row, bindparam, or_, select, update
 
 from . import messages
 from .clock import now
@@ -28,10 +30,11 @@ from .models import MessageState, OutboxMessage, Registration
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-#: A claim lasts this many SMTP timeouts, and is renewed with every row sent.
+#: A claim lasts this many SMTP timeouts, and is renewed as rows are sent.
 LEASE_TIMEOUTS = 10
 BATCH_SIZE = 200
 WAKE_FLAG = "outbox_wake"
+ICS_TYPE = "text/calendar; method=PUBLISH; charset=UTF-8"
 
 
 def backoff(attempts: int) -> timedelta:
@@ -45,23 +48,41 @@ def claim_lease() -> timedelta:
 
 
 def enqueue(kind: str, registration: Registration, **context) -> OutboxMessage:
-    """Render `kind` for `registration` and add it to the current transaction."""
+    """Render `kind` for `registration`, build the message and add it to the transaction."""
     rendered = messages.render(kind, registration, **context)
+    mail = _compose(rendered, registration.email)
     row = OutboxMessage(
         event_id=registration.event_id,
         registration_id=registration.id,
         kind=kind,
         recipient=registration.email,
         subject=rendered.subject,
-        body_text=rendered.text,
-        body_html=rendered.html,
-        ics=rendered.ics,
+        message_id=mail.msgId,
+        message=mail.as_bytes(),
         state=MessageState.QUEUED,
         next_attempt_at=now(),
     )
     db.session.add(row)
     db.session.info[WAKE_FLAG] = True
     return row
+
+
+def _compose(rendered: messages.RenderedEmail, recipient: str) -> Message:
+    """The email as Flask-Mail builds it, dated now, with a Message-ID of the sender's domain."""
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    mail = Message(
+        subject=rendered.subject,
+        recipients=[recipient],
+        body=rendered.text,
+        html=rendered.html,
+        sender=sender,
+        date=now().timestamp(),
+        extra_headers={"Auto-Submitted": "auto-generated"},
+    )
+    mail.msgId = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or "localhost")
+    if rendered.ics:
+        mail.attach("invitasjon.ics", ICS_TYPE, rendered.ics)
+    return mail
 
 
 def requeue(message_id: int) -> None:
@@ -95,100 +116,111 @@ class TimeoutConnection(Connection):
         return host
 
 
-def _claim(limit: int) -> tuple[str, list[int]]:
-    """Lease up to `limit` due rows to this sender; returns the lease token and row ids."""
+_CLAIMABLE = (MessageState.QUEUED, MessageState.RETRYING)
+
+
+def _claim(limit: int) -> tuple[str, datetime, list[Row]]:
+    """Lease up to `limit` due rows to this sender: its token, the lease's end, the rows."""
     token = secrets.token_hex(8)
     moment = now()
+    lease_until = moment + claim_lease()
+    free = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < moment)
     due = db.session.scalars(
         select(OutboxMessage.id)
         .where(
-            OutboxMessage.state.in_((MessageState.QUEUED, MessageState.RETRYING)),
+            OutboxMessage.state.in_(_CLAIMABLE),
             OutboxMessage.next_attempt_at <= moment,
-            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < moment),
+            free,
         )
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
     ).all()
     if not due:
         db.session.rollback()
-        return token, []
+        return token, lease_until, []
     db.session.execute(
         update(OutboxMessage)
-        .where(
-            OutboxMessage.id.in_(due),
-            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < moment),
-        )
-        .values(claimed_until=moment + claim_lease(), claim_token=token)
+        .where(OutboxMessage.id.in_(due), free)
+        .values(claimed_until=lease_until, claim_token=token)
     )
     db.session.commit()
-    claimed = db.session.scalars(
-        select(OutboxMessage.id)
+    # Plain rows, not ORM objects: the commit after each send does not expire them.
+    rows = db.session.execute(
+        select(
+            OutboxMessage.id,
+            OutboxMessage.recipient,
+            OutboxMessage.subject,
+            OutboxMessage.message,
+            OutboxMessage.attempts,
+        )
         .where(OutboxMessage.claim_token == token)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
     ).all()
-    return token, list(claimed)
-
-
-def _as_mail(row: OutboxMessage) -> Message:
-    message = Message(
-        subject=row.subject,
-        recipients=[row.recipient],
-        body=row.body_text,
-        html=row.body_html,
-        sender=current_app.config["MAIL_DEFAULT_SENDER"],
-    )
-    message.extra_headers = {"X-Outbox-Id": str(row.id), "Auto-Submitted": "auto-generated"}
-    if row.ics:
-        message.attach("invitasjon.ics", "text/calendar; method=PUBLISH; charset=UTF-8", row.ics)
-    return message
+    db.session.rollback()
+    return token, lease_until, rows
 
 
 def _still_claimed(token: str):
     return (
         OutboxMessage.claim_token == token,
         OutboxMessage.claimed_until.is_not(None),
-        OutboxMessage.state.in_((MessageState.QUEUED, MessageState.RETRYING)),
+        OutboxMessage.state.in_(_CLAIMABLE),
     )
 
 
-def _mark_sent(row: OutboxMessage, token: str) -> None:
+_outbox = OutboxMessage.__table__
+#: Built once: marking a row sent is the one statement delivery runs per message.
+_MARK_SENT = (
+    update(_outbox)
+    .where(_outbox.c.id == bindparam("row_id"), _outbox.c.claim_token == bindparam("token"))
+    .values(
+        state=MessageState.SENT,
+        sent_at=bindparam("at"),
+        attempts=bindparam("attempts"),
+        claimed_until=None,
+        last_error=None,
+    )
+)
+
+
+def _mark_sent(row: Row, token: str, lease_until: datetime) -> datetime:
     """Mark `row` sent; once a quarter of the lease is used, renew it on the rest of the claim.
 
     Renewing only then (not after every row) keeps a batch from rewriting all its
     remaining rows per message, while the lease stays short for crash recovery.
+    Returns the lease's end.
     """
-    lease_left = row.claimed_until - now()
-    row.state = MessageState.SENT
-    row.sent_at = now()
-    row.attempts += 1
-    row.claimed_until = None
-    row.last_error = None
-    if lease_left >= claim_lease() * 3 / 4:
-        db.session.commit()
-        return
-    db.session.flush()
+    moment = now()
+    db.session.connection().execute(
+        _MARK_SENT, {"row_id": row.id, "token": token, "at": moment, "attempts": row.attempts + 1}
+    )
+    if lease_until - moment < claim_lease() * 3 / 4:
+        lease_until = moment + claim_lease()
+        db.session.execute(
+            update(OutboxMessage).where(*_still_claimed(token)).values(claimed_until=lease_until)
+        )
+    db.session.commit()
+    return lease_until
+
+
+def _mark_failed(row: Row, token: str, error: Exception) -> datetime | None:
+    """Record a failed attempt; returns when the row is tried again (None: failed for good)."""
+    attempts = row.attempts + 1
+    retry_at = now() + backoff(attempts) if attempts < MAX_ATTEMPTS else None
     db.session.execute(
         update(OutboxMessage)
-        .where(*_still_claimed(token))
-        .values(claimed_until=now() + claim_lease())
-        .execution_options(synchronize_session=False)
+        .where(OutboxMessage.id == row.id, OutboxMessage.claim_token == token)
+        .values(
+            attempts=attempts,
+            last_error=f"{type(error).__name__}: {error}"[:1000],
+            claimed_until=None,
+            state=MessageState.RETRYING if retry_at else MessageState.FAILED,
+            **({"next_attempt_at": retry_at} if retry_at else {}),
+        )
     )
     db.session.commit()
-
-
-def _mark_failed(row: OutboxMessage, error: Exception) -> None:
-    row.attempts += 1
-    row.last_error = f"{type(error).__name__}: {error}"[:1000]
-    row.claimed_until = None
-    if row.attempts >= MAX_ATTEMPTS:
-        row.state = MessageState.FAILED
-    else:
-        row.state = MessageState.RETRYING
-        row.next_attempt_at = now() + backoff(row.attempts)
-    db.session.commit()
-    log.warning(
-        "outbox message %s failed (attempt %s): %s", row.id, row.attempts, type(error).__name__
-    )
+    log.warning("outbox message %s failed (attempt %s): %s", row.id, attempts, type(error).__name__)
+    return retry_at
 
 
 def _relay_unreachable(error: Exception) -> bool:
@@ -198,14 +230,12 @@ def _relay_unreachable(error: Exception) -> bool:
     return not isinstance(error, smtplib.SMTPResponseException)
 
 
-def _postpone_rest(token: str, failed: OutboxMessage) -> None:
+def _postpone_rest(token: str, retry_at: datetime | None) -> None:
     """The relay is down: the rest of the claim waits for the failed row's retry, untried."""
-    retry_at = failed.next_attempt_at if failed.state == MessageState.RETRYING else None
     db.session.execute(
         update(OutboxMessage)
-        .where(*_still_claimed(token), OutboxMessage.id != failed.id)
+        .where(*_still_claimed(token))
         .values(next_attempt_at=retry_at or now() + backoff(1))
-        .execution_options(synchronize_session=False)
     )
     db.session.commit()
 
@@ -221,36 +251,36 @@ def _release(token: str) -> None:
 
 def deliver_due(limit: int = BATCH_SIZE) -> int:
     """Send due outbox rows over one SMTP connection; returns how many went out."""
-    token, claimed = _claim(limit)
-    if not claimed:
+    token, lease_until, rows = _claim(limit)
+    if not rows:
         return 0
+    envelope_from = sanitize_address(current_app.config["MAIL_DEFAULT_SENDER"])
     sent = 0
     connection: TimeoutConnection | None = None
     try:
-        for row_id in claimed:
-            row = db.session.get(OutboxMessage, row_id)
-            if row is None or row.claim_token != token or row.state == MessageState.SENT:
-                continue
-            if row.claimed_until is None or row.claimed_until - now() < claim_lease() / 2:
+        for row in rows:
+            if lease_until - now() < claim_lease() / 2:
                 # Too little of our lease is left for a slow send to finish inside it:
                 # another sender may claim the rest once it runs out.
                 break
-            message = _as_mail(row)
             try:
                 if connection is None:
                     connection = TimeoutConnection(current_app.extensions["mail"])
                     connection.__enter__()
-                connection.send(message)
+                if connection.host is not None:  # None: MAIL_SUPPRESS_SEND, as Flask-Mail does
+                    # The bytes Flask-Mail built at enqueue, as they are.
+                    recipients = [sanitize_address(row.recipient)]
+                    connection.host.sendmail(envelope_from, recipients, row.message)
             except (TimeoutError, smtplib.SMTPException, OSError) as error:
-                _mark_failed(row, error)
-                if not isinstance(error, smtplib.SMTPRecipientsRefused):
-                    if _relay_unreachable(error):
-                        # Try the relay again when the failed row is retried, not at every
-                        # wake-up with the next row.
-                        _postpone_rest(token, row)
-                    break
-                continue
-            _mark_sent(row, token)
+                retry_at = _mark_failed(row, token, error)
+                if isinstance(error, smtplib.SMTPRecipientsRefused):
+                    continue
+                if _relay_unreachable(error):
+                    # Try the relay again when the failed row is retried, not at every
+                    # wake-up with the next row.
+                    _postpone_rest(token, retry_at)
+                break
+            lease_until = _mark_sent(row, token, lease_until)
             sent += 1
     finally:
         if connection is not None and connection.host is not None:

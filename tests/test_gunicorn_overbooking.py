@@ -149,11 +149,11 @@ def test_200_confirm_at_once_for_50_seats(server, round_number):
             timeout=60,
             message="outcome emails were not all sent",
         )
-        rows = {str(r.id): r for r in outcome_rows(event_id)}
-    outcome_mails = [m for m in list(sink.messages) if m["X-Outbox-Id"] in rows]
+        rows = {r.message_id: r for r in outcome_rows(event_id)}
+    outcome_mails = [m for m in list(sink.messages) if m["Message-ID"] in rows]
     per_person = Counter(m["To"].addresses[0].addr_spec for m in outcome_mails)
     assert per_person == dict.fromkeys(addresses, 1)
-    kinds = Counter(rows[m["X-Outbox-Id"]].kind for m in outcome_mails)
+    kinds = Counter(rows[m["Message-ID"]].kind for m in outcome_mails)
     assert kinds == {"admitted": SEATS, "waitlisted": PEOPLE - SEATS}
     logged = stderr_path.read_text()
     assert "@example.no" not in logged and "Gunicorn Person" not in logged

@@ -20,6 +20,7 @@ def message_row(recipient: str) -> OutboxMessage:
 def test_smtp_down_during_sign_up_then_back(app, client, make_event, smtp, frozen_clock):
     event = make_event()
     smtp.stop()
+    signed_up_at = frozen_clock.now()
 
     response = submit_signup(client, event, "kari@example.no")
 
@@ -38,6 +39,9 @@ def test_smtp_down_during_sign_up_then_back(app, client, make_event, smtp, froze
 
     [mail] = smtp.wait_for("kari@example.no")
     assert mail["Subject"].startswith("Bekreft påmeldingen")
+    # The retry sends the message built at sign-up: its Message-ID and Date, not new ones.
+    assert mail["Message-ID"] == message_row("kari@example.no").message_id
+    assert mail["Date"].datetime == signed_up_at.replace(microsecond=0)
     assert message_row("kari@example.no").state == MessageState.SENT
     # Another sweep and a wake-up of the worker send nothing more.
     jobs.run_sweeps(app)
@@ -78,6 +82,6 @@ def test_concurrent_senders_send_each_row_once(app, make_event, sign_up, smtp):
     assert errors == []
     assert count_rows(OutboxMessage, OutboxMessage.state == MessageState.SENT) == 30
     mails = smtp.wait_for_total(30)
-    per_row = Counter(mail["X-Outbox-Id"] for mail in mails)
+    per_row = Counter(mail["Message-ID"] for mail in mails)
     assert len(per_row) == 30
     assert set(per_row.values()) == {1}

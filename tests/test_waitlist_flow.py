@@ -297,4 +297,4 @@ def test_two_schedulers_on_one_database_send_nothing_twice(
     total = count_rows(OutboxMessage)
     mails = smtp.wait_for_total(total)
     assert len(mails) == total
-    assert len({mail["X-Outbox-Id"] for mail in mails}) == total
+    assert len({mail["Message-ID"] for mail in mails}) == total

@@ -1,0 +1,78 @@
+"""Migrations keep the data: outbox rows written before the message column still send."""
+
+from datetime import datetime
+
+from sqlalchemy import text
+
+from app import create_app
+from signup import outbox
+from signup.extensions import db
+
+BEFORE_BUILT_MESSAGES = "3ce5376fc3fb"
+
+
+def test_outbox_rows_from_before_built_messages_are_built_and_sent(tmp_path, smtp):
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.sqlite3'}", "MAIL_PORT": smtp.port}
+    )
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", BEFORE_BUILT_MESSAGES]).exit_code == 0
+    with app.app_context():
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO outbox_message (kind, recipient, subject, body_text, body_html,"
+                    " ics, state, attempts, created_at, next_attempt_at) VALUES ('admitted',"
+                    " 'kari@example.no', 'Du har plass på Temamøte', 'Hei Kari, du har plass.',"
+                    " '<p>Hei Kari, du har <b>plass</b>.</p>', 'BEGIN:VCALENDAR\r\nEND:VCALENDAR"
+                    "\r\n', 'queued', 0, :at, :at)"
+                ),
+                {"at": datetime(2021, 8, 1, 10, 0)},
+            )
+        db.engine.dispose()
+
+    upgraded = runner.invoke(args=["db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+    with app.app_context():
+        assert outbox.deliver_due() == 1
+        db.engine.dispose()
+
+    [mail] = smtp.wait_for("kari@example.no")
+    assert mail["Subject"] == "Du har plass på Temamøte"
+    assert mail["Date"].datetime.isoformat() == "2021-08-01T10:00:00+00:00"
+    assert mail.get_body(("plain",)).get_content().strip() == "Hei Kari, du har plass."
+    assert "<b>plass</b>" in mail.get_body(("html",)).get_content()
+    [ics] = list(mail.iter_attachments())
+    assert (ics.get_filename(), ics.get_content_type()) == ("invitasjon.ics", "text/calendar")
+
+
+def test_downgrade_gives_the_parts_back(tmp_path, smtp):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'down.sqlite3'}"})
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    with app.app_context():
+        built = outbox._compose(
+            outbox.messages.RenderedEmail("Emne", "Teksten\n", "<p>HTML</p>"), "ola@example.no"
+        )
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO outbox_message (kind, recipient, subject, message_id, message,"
+                    " state, attempts, created_at, next_attempt_at) VALUES ('confirm',"
+                    " 'ola@example.no', 'Emne', :mid, :message, 'sent', 1, :at, :at)"
+                ),
+                {"mid": built.msgId, "message": built.as_bytes(), "at": datetime(2021, 8, 1)},
+            )
+        db.engine.dispose()
+
+    downgraded = runner.invoke(args=["db", "downgrade", BEFORE_BUILT_MESSAGES])
+    assert downgraded.exit_code == 0, downgraded.output
+    with app.app_context():
+        with db.engine.connect() as connection:
+            row = connection.execute(
+                text("SELECT body_text, body_html, ics FROM outbox_message")
+            ).one()
+        db.engine.dispose()
+    assert row.body_text.strip() == "Teksten"
+    assert row.body_html.strip() == "<p>HTML</p>"
+    assert row.ics is None
