@@ -16,6 +16,7 @@ import logging
 import secrets
 import smtplib
 from datetime import datetime, timedelta
+from email.charset import QP, Charset
 from email.utils import make_msgid, parseaddr
 
 from flask import current_app
@@ -35,6 +36,12 @@ LEASE_TIMEOUTS = 10
 BATCH_SIZE = 200
 WAKE_FLAG = "outbox_wake"
 ICS_TYPE = "text/calendar; method=PUBLISH; charset=UTF-8"
+#: Lines of 8bit text may be at most 998 bytes (RFC 5322 2.1.1), and relays refuse or
+#: break longer ones; text with a longer line (a briefing pasted as one paragraph) is
+#: sent quoted-printable instead.
+MAX_LINE_BYTES = 998
+_QUOTED_PRINTABLE = Charset("utf-8")
+_QUOTED_PRINTABLE.body_encoding = QP
 
 
 def backoff(attempts: int) -> timedelta:
@@ -78,6 +85,7 @@ def _compose(rendered: messages.RenderedEmail, recipient: str) -> Message:
         sender=sender,
         date=now().timestamp(),
         extra_headers={"Auto-Submitted": "auto-generated"},
+        charset=_QUOTED_PRINTABLE if _has_long_line(rendered.text, rendered.html) else None,
     )
     mail.msgId = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or "localhost")
     if rendered.ics:
@@ -93,6 +101,10 @@ def requeue(message_id: int) -> None:
         .values(state=MessageState.QUEUED, next_attempt_at=now(), claimed_until=None)
     )
     db.session.info[WAKE_FLAG] = True
+
+
+def _has_long_line(*texts: str) -> bool:
+    return any(len(line.encode()) > MAX_LINE_BYTES for text in texts for line in text.splitlines())
 
 
 class TimeoutConnection(Connection):

@@ -47,6 +47,19 @@ def test_clock_across_briefing_at_briefs_each_admitted_person_once(
     assert not _briefings(smtp, waiting)
 
 
+def test_briefing_written_as_one_long_line_arrives_whole(app, smtp, make_event, confirmed):
+    # SMTP allows lines of at most 998 bytes; the sink refuses longer ones, as relays may.
+    paragraph = "Alle deltakere må holde én meters avstand i salen og i pausene. " * 25
+    event = make_event(briefing=paragraph.strip())
+    admitted = confirmed(event, "kari@example.no").email
+
+    briefing.send_briefing(event.id, early=True)
+
+    smtp.wait_for(admitted, 3)  # confirm, admitted, briefing
+    [mail] = _briefings(smtp, admitted)
+    assert " ".join(paragraph.split()) in " ".join(text_of(mail).split())
+
+
 def test_briefing_text_is_only_in_the_briefing(app, smtp, make_event, confirmed):
     event = make_event(capacity=1, briefing="Unik smittevernregel nummer 7.")
     confirmed(event, "kari@example.no")
