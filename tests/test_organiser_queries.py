@@ -2,71 +2,13 @@
 
 import threading
 from contextlib import contextmanager
-from datetime import timedelta
 
 import pytest
 from flask import g
 from sqlalchemy import event as sa_event
-from sqlalchemy import insert
 
-from signup import clock
+from conftest import fill
 from signup.extensions import db
-from signup.models import GroupCheck, MessageState, OutboxMessage, Registration, State
-
-STATES = [State.ADMITTED, State.WAITLISTED, State.OFFERED, State.CANCELLED, State.UNCONFIRMED]
-
-
-def fill(event, count: int) -> None:
-    """Insert `count` registrations (and an email each) directly, in bulk, for speed."""
-    start = clock.now() - timedelta(days=20)
-    rows = []
-    for number in range(count):
-        state = STATES[number % len(STATES)]
-        group = event.groups[number % len(event.groups)]
-        moment = start + timedelta(minutes=13 * number)
-        rows.append(
-            {
-                "event_id": event.id,
-                "group_id": group.id,
-                "state": state,
-                "name": f"Deltaker {number:05d}",
-                "email": f"d{number}@firma{number % 7}.no",
-                "email_normalised": f"d{number}@firma{number % 7}.no",
-                "organisation": f"Firma {number % 7} AS",
-                "phone": "+47 900 00 000",
-                "dietary": "",
-                "language": "nb",
-                "created_at": moment,
-                "consented_at": moment,
-                "confirm_expires_at": moment + timedelta(days=2),
-                "confirmed_at": None if state == State.UNCONFIRMED else moment,
-                "queued_at": moment,
-                "offer_expires_at": clock.now() + timedelta(days=1)
-                if state == State.OFFERED
-                else None,
-                "checked_in_at": moment if state == State.ADMITTED and number % 2 else None,
-                "group_check": GroupCheck.UNVERIFIED if group.rank == 1 else GroupCheck.NOT_NEEDED,
-            }
-        )
-    db.session.execute(insert(Registration), rows)
-    db.session.execute(
-        insert(OutboxMessage),
-        [
-            {
-                "event_id": event.id,
-                "kind": "confirm",
-                "recipient": row["email"],
-                "subject": "Bekreft",
-                "body_text": "x",
-                "body_html": "x",
-                "state": MessageState.SENT,
-                "created_at": row["created_at"],
-                "next_attempt_at": row["created_at"],
-            }
-            for row in rows
-        ],
-    )
-    db.session.commit()
 
 
 @contextmanager
