@@ -1,8 +1,46 @@
 """The organiser's tables come in pages: the right rows, the totals, filters kept, bad pages."""
 
+import html
+import re
+
 import pytest
 
+from conftest import fill
 from signup.organiser import paging
+
+NBSP = "\xa0"  # Norwegian groups thousands with a no-break space: "2 000"
+
+
+def section(page: str, heading_id: str) -> str:
+    """The part of a page from the heading with `heading_id` to the end of its section."""
+    return page.split(f'id="{heading_id}"', 1)[1].split("</section>", 1)[0]
+
+
+def people_names(page: str) -> list[str]:
+    """Names linked in the registration table, top to bottom."""
+    return re.findall(r'/people/\d+">([^<]+)</a>', section(page, "people-heading"))
+
+
+def link(page: str, rel: str) -> str | None:
+    """The pager's 'Forrige' (prev) or 'Neste' (next) link, as a browser would follow it."""
+    match = re.search(rf'<a rel="{rel}" href="([^"]+)"', page)
+    return html.unescape(match.group(1)) if match else None
+
+
+def get(client, path: str, **query) -> str:
+    response = client.get(path, query_string=query or None)
+    assert response.status_code == 200, (path, query)
+    return response.get_data(as_text=True)
+
+
+def every_page(client, path: str, **query) -> list[str]:
+    """Every page of a table, following the 'Neste' links from the first."""
+    pages = [get(client, path, **query)]
+    while (following := link(pages[-1], "next")) is not None:
+        pages.append(get(client, following))
+        assert len(pages) < 100, "the pager never ends"
+    return pages
+
 
 # -- the paging rule -----------------------------------------------------------------------
 
@@ -39,3 +77,87 @@ def test_a_page_knows_its_rows_and_neighbours(
 )
 def test_a_page_number_that_is_not_one_means_page_one(raw, number):
     assert paging.requested(raw) == number
+
+
+# -- the registration table ----------------------------------------------------------------
+
+
+@pytest.fixture
+def crowded(make_event):
+    """An event with 120 registrations, Deltaker 00000 to 00119 (see conftest.fill)."""
+    event = make_event(capacity=100)
+    fill(event, 120)
+    return event
+
+
+def test_registration_table_pages_through_everyone_once(organiser_client, crowded):
+    pages = every_page(organiser_client, f"/organiser/events/{crowded.slug}/")
+    assert len(pages) == 3
+    shown = [people_names(page) for page in pages]
+    assert [len(names) for names in shown] == [50, 50, 20]
+    assert sum(shown, []) == [f"Deltaker {n:05d}" for n in range(120)]
+    assert "Viser 1–50 av 120" in pages[0] and "Viser 101–120 av 120" in pages[2]
+    assert link(pages[0], "prev") is None and link(pages[2], "next") is None
+    assert link(pages[2], "prev") == f"/organiser/events/{crowded.slug}/?page=2#people-heading"
+    assert link(pages[1], "prev") == f"/organiser/events/{crowded.slug}/#people-heading"
+
+
+def test_filters_are_kept_from_page_to_page(organiser_client, make_event):
+    event = make_event(capacity=100)
+    fill(event, 600)
+    path = f"/organiser/events/{event.slug}/"
+    # fill(): n is waitlisted when n % 5 == 1 and in "andre" when n is odd.
+    pages = every_page(organiser_client, path, state="waitlisted", group="andre")
+    expected = [f"Deltaker {n:05d}" for n in range(600) if n % 10 == 1]
+    assert sum((people_names(page) for page in pages), []) == expected
+    assert "Viser 51–60 av 60" in pages[-1]
+    assert "state=waitlisted" in link(pages[0], "next") and "group=andre" in link(pages[0], "next")
+    assert 'value="waitlisted" selected' in pages[-1]
+
+    # A search is matched in Python (æøå), but pages the same way.
+    pages = every_page(organiser_client, path, q="FIRMA3", state="admitted")
+    expected = [f"Deltaker {n:05d}" for n in range(600) if n % 7 == 3 and n % 5 == 0]
+    assert sum((people_names(page) for page in pages), []) == expected
+    pages = every_page(organiser_client, path, q="firma3")
+    expected = [f"Deltaker {n:05d}" for n in range(600) if n % 7 == 3]
+    assert len(pages) == 2 and sum((people_names(page) for page in pages), []) == expected
+    assert f"Viser 51–{len(expected)} av {len(expected)}" in pages[1]
+    assert "q=firma3" in link(pages[0], "next")
+
+
+@pytest.mark.parametrize(
+    ("page", "shows"),
+    [
+        ("abc", "Viser 1–50 av 120"),
+        ("0", "Viser 1–50 av 120"),
+        ("-2", "Viser 1–50 av 120"),
+        ("2.0", "Viser 1–50 av 120"),
+        ("9" * 5000, "Viser 1–50 av 120"),
+        ("4", "Viser 101–120 av 120"),
+        ("99999999999999999999", "Viser 101–120 av 120"),
+    ],
+)
+def test_a_bad_page_number_shows_a_page_not_an_error(organiser_client, crowded, page, shows):
+    assert shows in get(organiser_client, f"/organiser/events/{crowded.slug}/", page=page)
+
+
+def test_a_filter_that_finds_nobody_says_so(organiser_client, crowded):
+    for query in ({"q": "ingen slik person"}, {"q": "ingen", "page": "3"}, {"state": "lapsed"}):
+        page = get(organiser_client, f"/organiser/events/{crowded.slug}/", **query)
+        assert "Ingen påmeldinger å vise." in page
+        assert people_names(page) == [] and 'class="pager"' not in page
+
+
+def test_a_large_event_renders_one_page_whatever_its_size(organiser_client, make_event):
+    event = make_event(capacity=1000)
+    fill(event, 2000)
+    page = get(organiser_client, f"/organiser/events/{event.slug}/")
+    assert len(people_names(page)) == paging.PER_PAGE
+    assert f"Viser 1–50 av 2{NBSP}000" in page
+
+
+def test_pager_speaks_english_too(organiser_client, crowded):
+    organiser_client.get("/language/en")
+    page = get(organiser_client, f"/organiser/events/{crowded.slug}/", page="2")
+    assert "Showing 51–100 of 120" in page
+    assert ">Previous</a>" in page and ">Next</a>" in page

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -18,6 +18,8 @@ from ..models import (
     Registration,
     State,
 )
+from . import paging
+from .paging import Page
 
 #: At most this many rows in a table; the page says so when there are more.
 TABLE_LIMIT = 1000
@@ -109,30 +111,60 @@ def open_offers(event: Event) -> list[Registration]:
     )
 
 
+def _table_conditions(event: Event, state: str, group: str) -> list:
+    conditions = [Registration.event_id == event.id]
+    if state in {s.value for s in State}:
+        conditions.append(Registration.state == State(state))
+    if group:
+        conditions.append(PriorityGroup.key == group)
+    return conditions
+
+
+def _matches(words: list[str], *texts: str) -> bool:
+    # Matched here, not in SQL: SQLite's LIKE and lower() fold only ASCII, and names have æøå.
+    haystack = " ".join(texts).casefold()
+    return all(word in haystack for word in words)
+
+
 def registrations(
     event: Event, search: str = "", state: str = "", group: str = "", limit: int = TABLE_LIMIT
 ) -> list[Registration]:
     """Registrations matching a search in name, email or organisation, a state and a group."""
-    query = _with_group().where(Registration.event_id == event.id)
-    if state in {s.value for s in State}:
-        query = query.where(Registration.state == State(state))
-    if group:
-        query = query.where(PriorityGroup.key == group)
+    query = _with_group().where(*_table_conditions(event, state, group))
     query = query.order_by(Registration.name, Registration.id)
     if not search:
         return list(db.session.scalars(query.limit(limit)))
-    # Matched here, not in SQL: SQLite's LIKE and lower() fold only ASCII, and names have æøå.
     words = search.casefold().split()
     found = []
     for registration in db.session.scalars(query):
-        haystack = " ".join(
-            (registration.name, registration.email, registration.organisation)
-        ).casefold()
-        if all(word in haystack for word in words):
+        if _matches(words, registration.name, registration.email, registration.organisation):
             found.append(registration)
             if len(found) >= limit:
                 break
     return found
+
+
+def registration_page(
+    event: Event, number: int, search: str = "", state: str = "", group: str = ""
+) -> Page[Registration]:
+    """One page of the registration table by name, narrowed by a search, a state and a group."""
+    conditions = _table_conditions(event, state, group)
+    by_name = (Registration.name, Registration.id)
+    if not search:
+        return paging.of_query(_with_group().where(*conditions).order_by(*by_name), number)
+    # A search reads four columns of every candidate and whole rows for one page only.
+    words = search.casefold().split()
+    candidates = db.session.execute(
+        select(Registration.id, Registration.name, Registration.email, Registration.organisation)
+        .join(PriorityGroup, Registration.group_id == PriorityGroup.id)
+        .where(*conditions)
+        .order_by(*by_name)
+    )
+    found = paging.of_list([row.id for row in candidates if _matches(words, *row[1:])], number)
+    rows = db.session.scalars(
+        _with_group().where(Registration.id.in_(found.items)).order_by(*by_name)
+    )
+    return replace(found, items=list(rows))
 
 
 def attendee_list(event: Event) -> list[Registration]:

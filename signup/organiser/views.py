@@ -7,7 +7,7 @@ from flask import current_app, render_template, request
 from .. import admission, members, timefmt
 from ..clock import now
 from ..models import GroupCheck, State
-from . import audit, bp, charts, labels, queries
+from . import audit, bp, charts, labels, paging, queries
 from .forms import ActionForm, CapacityForm, DomainsForm, GrantForm, MoveForm, TextsForm
 from .lookup import event_or_404, registration_or_404
 
@@ -23,7 +23,6 @@ def event(slug: str):
     search = request.args.get("q", "").strip()[:200]
     state = request.args.get("state", "")
     group = request.args.get("group", "")
-    rows = queries.registrations(event, search, state, group)
     return render_template(
         "organiser/event.html",
         event=event,
@@ -31,12 +30,15 @@ def event(slug: str):
         chart=charts.build(queries.timeline(event), event.zone, now()),
         waitlist=queries.waitlist(event),
         offers=queries.open_offers(event),
-        rows=rows,
-        truncated=len(rows) >= queries.TABLE_LIMIT,
+        people=queries.registration_page(event, _page_number(), search, state, group),
         filters={"q": search, "state": state, "group": group},
         states=list(State),
         form=ActionForm(),
     )
+
+
+def _page_number() -> int:
+    return paging.requested(request.args.get("page"))
 
 
 @bp.get("/events/<slug>/people/<int:registration_id>")
