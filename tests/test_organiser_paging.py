@@ -2,10 +2,14 @@
 
 import html
 import re
+from datetime import timedelta
 
 import pytest
 
 from conftest import fill
+from signup import admission, clock
+from signup.extensions import db
+from signup.models import Registration
 from signup.organiser import paging
 
 NBSP = "\xa0"  # Norwegian groups thousands with a no-break space: "2 000"
@@ -154,6 +158,8 @@ def test_a_large_event_renders_one_page_whatever_its_size(organiser_client, make
     page = get(organiser_client, f"/organiser/events/{event.slug}/")
     assert len(people_names(page)) == paging.PER_PAGE
     assert f"Viser 1–50 av 2{NBSP}000" in page
+    assert page.count('<tr><td class="num">') == 20  # the waitlist's head only
+    assert "Venteliste (400)" in page
 
 
 def test_pager_speaks_english_too(organiser_client, crowded):
@@ -161,3 +167,69 @@ def test_pager_speaks_english_too(organiser_client, crowded):
     page = get(organiser_client, f"/organiser/events/{crowded.slug}/", page="2")
     assert "Showing 51–100 of 120" in page
     assert ">Previous</a>" in page and ">Next</a>" in page
+
+
+# -- the waitlist ----------------------------------------------------------------------------
+
+
+def waitlist_rows(page: str) -> list[tuple[int, str]]:
+    """(place, name) for each row of a waitlist table on the page."""
+    return [
+        (int(place), name)
+        for place, name in re.findall(
+            r'<tr><td class="num">(\d+)</td>\s*<td><a href="[^"]+">([^<]+)</a>', page
+        )
+    ]
+
+
+def test_waitlist_head_shows_places_in_the_order_seats_are_offered(
+    organiser_client, make_event, confirmed
+):
+    event = make_event(capacity=1)
+    confirmed(event, "kari@finnfjord.no", name="Kari Nordmann")
+    clock.advance(timedelta(minutes=1))
+    confirmed(event, "per@example.no", group="andre", name="Per Hansen")
+    clock.advance(timedelta(minutes=1))
+    confirmed(event, "ola@finnfjord.no", name="Ola Nordmann")
+    clock.advance(timedelta(minutes=1))
+    confirmed(event, "siri@example.no", group="andre", name="Siri Dahl")
+    page = get(organiser_client, f"/organiser/events/{event.slug}/")
+    waitlist = section(page, "waitlist-heading")
+    # Ola queued after Per, but his group has the better rank.
+    assert waitlist_rows(waitlist) == [(1, "Ola Nordmann"), (2, "Per Hansen"), (3, "Siri Dahl")]
+    assert "Venteliste (3)" in page
+    assert "Se hele ventelisten" not in waitlist  # all three are shown
+
+
+def test_waitlist_head_links_to_the_whole_waitlist_in_pages(organiser_client, make_event):
+    event = make_event(capacity=1000)
+    fill(event, 600)  # 120 waiting: n % 5 == 1, the even n in the better-ranked group
+    page = get(organiser_client, f"/organiser/events/{event.slug}/")
+    waitlist = section(page, "waitlist-heading")
+    assert "Venteliste (120)" in page and "Viser de første 20 av 120." in waitlist
+    head = waitlist_rows(waitlist)
+    assert [place for place, _ in head] == list(range(1, 21))
+
+    whole = link_to_whole(waitlist)
+    pages = every_page(organiser_client, whole)
+    rows = sum((waitlist_rows(page) for page in pages), [])
+    assert [place for place, _ in rows] == list(range(1, 121))
+    assert rows[:20] == head
+    assert "Viser 101–120 av 120" in pages[-1]
+    # Each place is the one the admission rule itself gives that person.
+    people = {r.name: r for r in db.session.scalars(db.select(Registration))}
+    for place, name in rows[::7] + rows[-1:]:
+        assert admission.waitlist_position(people[name]) == place, name
+
+
+def link_to_whole(waitlist: str) -> str:
+    match = re.search(r'<a href="([^"]+)">Se hele ventelisten</a>', waitlist)
+    assert match, "no link to the whole waitlist"
+    return match.group(1)
+
+
+def test_waitlist_page_takes_bad_page_numbers(organiser_client, make_event):
+    event = make_event()
+    for number in ("x", "-1", "7"):
+        page = get(organiser_client, f"/organiser/events/{event.slug}/waitlist", page=number)
+        assert "Ingen står på venteliste." in page

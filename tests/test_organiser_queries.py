@@ -57,6 +57,8 @@ def small_and_large(make_event):
         ("", {"page": "3"}),
         ("", {"q": "firma3", "page": "2"}),
         ("", {"state": "waitlisted", "page": "999"}),
+        ("waitlist", {}),
+        ("waitlist", {"page": "2"}),
         ("checkin", {}),
         ("checkin", {"q": "deltaker 0001"}),
         ("outbox", {}),

@@ -9,6 +9,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
+# The admission rule's own queue order, so the dashboard cannot drift from who gets offered.
+from ..admission import _queue_order as queue_order
 from ..extensions import db
 from ..models import (
     AuditEntry,
@@ -23,6 +25,8 @@ from .paging import Page
 
 #: At most this many rows in a table; the page says so when there are more.
 TABLE_LIMIT = 1000
+#: How much of the waitlist the event page shows; the waitlist page has the rest.
+WAITLIST_HEAD = 20
 
 
 @dataclass
@@ -90,15 +94,22 @@ def _with_group():
     )
 
 
-def waitlist(event: Event) -> list[Registration]:
-    """Everyone waiting, in offer order (rank, then moment of queueing, then id)."""
-    return list(
-        db.session.scalars(
-            _with_group()
-            .where(Registration.event_id == event.id, Registration.state == State.WAITLISTED)
-            .order_by(PriorityGroup.rank, Registration.queued_at, Registration.id)
-        )
+def _waiting(event: Event):
+    return (
+        _with_group()
+        .where(Registration.event_id == event.id, Registration.state == State.WAITLISTED)
+        .order_by(*queue_order())
     )
+
+
+def waitlist_head(event: Event, size: int = WAITLIST_HEAD) -> list[Registration]:
+    """The first `size` people waiting, in the order seats are offered."""
+    return list(db.session.scalars(_waiting(event).limit(size)))
+
+
+def waitlist_page(event: Event, number: int) -> Page[Registration]:
+    """One page of everyone waiting, in the order seats are offered."""
+    return paging.of_query(_waiting(event), number)
 
 
 def open_offers(event: Event) -> list[Registration]:

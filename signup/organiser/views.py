@@ -23,17 +23,29 @@ def event(slug: str):
     search = request.args.get("q", "").strip()[:200]
     state = request.args.get("state", "")
     group = request.args.get("group", "")
+    counts = queries.seat_counts(event)
     return render_template(
         "organiser/event.html",
         event=event,
-        counts=queries.seat_counts(event),
+        counts=counts,
         chart=charts.build(queries.timeline(event), event.zone, now()),
-        waitlist=queries.waitlist(event),
+        waitlist=queries.waitlist_head(event),
+        waiting=counts.by_state[State.WAITLISTED],
         offers=queries.open_offers(event),
         people=queries.registration_page(event, _page_number(), search, state, group),
         filters={"q": search, "state": state, "group": group},
         states=list(State),
         form=ActionForm(),
+    )
+
+
+@bp.get("/events/<slug>/waitlist")
+def waitlist(slug: str):
+    event = event_or_404(slug)
+    return render_template(
+        "organiser/waitlist.html",
+        event=event,
+        waiting=queries.waitlist_page(event, _page_number()),
     )
 
 
