@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from conftest import fill
+from conftest import fill, press
 from signup import admission, clock
 from signup.extensions import db
-from signup.models import Registration
+from signup.models import AuditEntry, MessageState, OutboxMessage, Registration
 from signup.organiser import paging
 
 NBSP = "\xa0"  # Norwegian groups thousands with a no-break space: "2 000"
@@ -233,3 +233,49 @@ def test_waitlist_page_takes_bad_page_numbers(organiser_client, make_event):
     for number in ("x", "-1", "7"):
         page = get(organiser_client, f"/organiser/events/{event.slug}/waitlist", page=number)
         assert "Ingen står på venteliste." in page
+
+
+# -- the outbox and the audit log ------------------------------------------------------------
+
+
+def test_outbox_pages_newest_first(organiser_client, crowded):
+    pages = every_page(organiser_client, f"/organiser/events/{crowded.slug}/outbox")
+    recipients = [re.findall(r"<td>(d\d+@firma\d\.no)</td>", page) for page in pages]
+    assert [len(page) for page in recipients] == [50, 50, 20]
+    assert sum(recipients, []) == [f"d{n}@firma{n % 7}.no" for n in reversed(range(120))]
+    assert "Viser 1–50 av 120" in pages[0]
+    assert "Viser 1–50 av 120" in get(
+        organiser_client, f"/organiser/events/{crowded.slug}/outbox", page="nei"
+    )
+
+
+def test_sending_a_failed_email_again_returns_to_its_page(organiser_client, crowded, smtp):
+    oldest = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)).first()
+    oldest.state = MessageState.FAILED
+    db.session.commit()
+    path = f"/organiser/events/{crowded.slug}/outbox"
+    page = get(organiser_client, path, page="3")
+    response = press(organiser_client, page, "Send igjen")
+    assert response.status_code == 303 and response.location == f"{path}?page=3"
+    assert "E-posten er lagt i kø" in get(organiser_client, response.location)
+
+
+def test_audit_log_pages_newest_first(organiser_client, make_event, organiser):
+    event = make_event()
+    entries = [
+        {
+            "organiser_id": organiser.id,
+            "event_id": event.id,
+            "action": "export",
+            "detail": f"oppføring {n}",
+            "created_at": clock.now(),
+        }
+        for n in range(70)
+    ]
+    db.session.execute(db.insert(AuditEntry), entries)
+    db.session.commit()
+    pages = every_page(organiser_client, "/organiser/audit")
+    details = sum((re.findall(r"<td>(oppføring \d+)</td>", page) for page in pages), [])
+    assert details == [f"oppføring {n}" for n in reversed(range(70))]
+    assert "Viser 51–71 av 71" in pages[-1]  # the 70 and the login
+    assert "Viser 51–71 av 71" in get(organiser_client, "/organiser/audit", page="1000")

@@ -8,7 +8,9 @@ from flask import g
 from sqlalchemy import event as sa_event
 
 from conftest import fill
+from signup import clock
 from signup.extensions import db
+from signup.models import AuditEntry
 
 
 @contextmanager
@@ -62,6 +64,7 @@ def small_and_large(make_event):
         ("checkin", {}),
         ("checkin", {"q": "deltaker 0001"}),
         ("outbox", {}),
+        ("outbox", {"page": "2"}),
         ("settings", {}),
         ("export.csv", {}),
         ("export.xlsx", {}),
@@ -83,3 +86,17 @@ def test_events_list_query_count_is_fixed(organiser_client, small_and_large, mak
     before = queries_for(organiser_client, "/organiser/")
     fill(make_event(), 50)
     assert queries_for(organiser_client, "/organiser/") == before
+
+
+def test_audit_log_query_count_is_fixed(organiser_client, make_event, organiser):
+    entry = {"organiser_id": organiser.id, "event_id": make_event().id, "action": "export"}
+
+    def add(count: int) -> None:
+        db.session.execute(db.insert(AuditEntry), [{**entry, "created_at": clock.now()}] * count)
+        db.session.commit()
+
+    add(1)  # an entry with an event, so that the page loads events from the start
+    before = queries_for(organiser_client, "/organiser/audit")
+    add(300)
+    assert queries_for(organiser_client, "/organiser/audit") == before
+    assert queries_for(organiser_client, "/organiser/audit", page="4") == before

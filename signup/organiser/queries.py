@@ -23,7 +23,7 @@ from ..models import (
 from . import paging
 from .paging import Page
 
-#: At most this many rows in a table; the page says so when there are more.
+#: At most this many people in the check-in list; the search narrows it.
 TABLE_LIMIT = 1000
 #: How much of the waitlist the event page shows; the waitlist page has the rest.
 WAITLIST_HEAD = 20
@@ -201,14 +201,13 @@ def timeline(event: Event) -> list[tuple[datetime, datetime | None]]:
     ]
 
 
-def outbox(event: Event, limit: int = TABLE_LIMIT) -> list[OutboxMessage]:
-    return list(
-        db.session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.event_id == event.id)
-            .order_by(OutboxMessage.id.desc())
-            .limit(limit)
-        )
+def outbox_page(event: Event, number: int) -> Page[OutboxMessage]:
+    """One page of the event's email, newest first."""
+    return paging.of_query(
+        select(OutboxMessage)
+        .where(OutboxMessage.event_id == event.id)
+        .order_by(OutboxMessage.id.desc()),
+        number,
     )
 
 
@@ -222,13 +221,14 @@ def outbox_for(registration: Registration) -> list[OutboxMessage]:
     )
 
 
-def audit_entries(event: Event | None = None, limit: int = TABLE_LIMIT) -> list[AuditEntry]:
+def audit_page(number: int, event: Event | None = None) -> Page[AuditEntry]:
+    """One page of the audit log (of one event, or of all), newest first."""
     query = select(AuditEntry).options(
         selectinload(AuditEntry.organiser), selectinload(AuditEntry.event)
     )
     if event is not None:
         query = query.where(AuditEntry.event_id == event.id)
-    return list(db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit)))
+    return paging.of_query(query.order_by(AuditEntry.id.desc()), number)
 
 
 def checked_in_count(event: Event) -> int:

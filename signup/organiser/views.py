@@ -75,12 +75,10 @@ def person(slug: str, registration_id: int):
 @bp.get("/events/<slug>/outbox")
 def outbox(slug: str):
     event = event_or_404(slug)
-    messages = queries.outbox(event)
     return render_template(
         "organiser/outbox.html",
         event=event,
-        messages=messages,
-        truncated=len(messages) >= queries.TABLE_LIMIT,
+        messages=queries.outbox_page(event, _page_number()),
         form=ActionForm(),
     )
 
@@ -110,7 +108,7 @@ def domain_forms(event) -> list[tuple]:
 
 @bp.get("/audit")
 def audit_log():
-    return render_template("organiser/audit.html", entries=queries.audit_entries())
+    return render_template("organiser/audit.html", entries=queries.audit_page(_page_number()))
 
 
 @bp.context_processor
