@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import secrets
 import socket
 import sys
 import threading
@@ -19,13 +20,21 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, insert, text
 
 from app import create_app
 from signup import admission, clock, delivery, registrations
 from signup.eventfile import default_briefing_at
 from signup.extensions import db, limiter
-from signup.models import Event, PriorityGroup, Registration
+from signup.models import (
+    Event,
+    GroupCheck,
+    MessageState,
+    OutboxMessage,
+    PriorityGroup,
+    Registration,
+    State,
+)
 
 OSLO = ZoneInfo("Europe/Oslo")
 #: Where the tests' clock starts: a Monday morning in Oslo, well before the meeting.
@@ -421,3 +430,62 @@ def production_env(database_url: str, smtp_port: int, **extra: str) -> dict[str,
 def database_url(tmp_path, backend: str) -> str:
     """The URL of the test database for `backend` (skips when PostgreSQL is unavailable)."""
     return _database_url(tmp_path, backend)
+
+
+# -- bulk data for the dashboard's size tests (moved here when paging was added) ----------
+
+#: The states `fill` deals out in turn: registration n gets STATES[n % 5].
+STATES = [State.ADMITTED, State.WAITLISTED, State.OFFERED, State.CANCELLED, State.UNCONFIRMED]
+
+
+def fill(event, count: int) -> None:
+    """Insert `count` registrations (and an email each) directly, in bulk, for speed."""
+    start = clock.now() - timedelta(days=20)
+    rows = []
+    for number in range(count):
+        state = STATES[number % len(STATES)]
+        group = event.groups[number % len(event.groups)]
+        moment = start + timedelta(minutes=13 * number)
+        rows.append(
+            {
+                "event_id": event.id,
+                "group_id": group.id,
+                "state": state,
+                "name": f"Deltaker {number:05d}",
+                "email": f"d{number}@firma{number % 7}.no",
+                "email_normalised": f"d{number}@firma{number % 7}.no",
+                "organisation": f"Firma {number % 7} AS",
+                "phone": "+47 900 00 000",
+                "dietary": "",
+                "language": "nb",
+                "created_at": moment,
+                "consented_at": moment,
+                "confirm_expires_at": moment + timedelta(days=2),
+                "confirmed_at": None if state == State.UNCONFIRMED else moment,
+                "queued_at": moment,
+                "offer_expires_at": clock.now() + timedelta(days=1)
+                if state == State.OFFERED
+                else None,
+                "checked_in_at": moment if state == State.ADMITTED and number % 2 else None,
+                "group_check": GroupCheck.UNVERIFIED if group.rank == 1 else GroupCheck.NOT_NEEDED,
+            }
+        )
+    db.session.execute(insert(Registration), rows)
+    db.session.execute(
+        insert(OutboxMessage),
+        [
+            {
+                "event_id": event.id,
+                "kind": "confirm",
+                "recipient": row["email"],
+                "subject": "Bekreft",
+                "message_id": f"<{secrets.token_hex(8)}@test>",
+                "message": b"x",
+                "state": MessageState.SENT,
+                "created_at": row["created_at"],
+                "next_attempt_at": row["created_at"],
+            }
+            for row in rows
+        ],
+    )
+    db.session.commit()

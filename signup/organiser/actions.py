@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -10,7 +10,7 @@ from .. import admission, members, outbox
 from ..database import write_transaction
 from ..extensions import db
 from ..models import MessageState, OutboxMessage, Registration, State
-from . import audit, bp
+from . import audit, bp, paging
 from .forms import ActionForm, CapacityForm, DomainsForm, GrantForm, MoveForm, TextsForm
 from .lookup import event_or_404, registration_or_404
 
@@ -254,4 +254,8 @@ def requeue(slug: str, message_id: int):
             outbox.requeue(message.id)
             audit.add("requeue", event, detail=f"e-post #{message.id} ({message.kind})")
         flash(_("E-posten er lagt i kø og sendes straks."), "ok")
-    return redirect(url_for("organiser.outbox", slug=event.slug), code=303)
+    # Back to the page of the outbox the button was on (page 1 needs no number).
+    page = paging.requested(request.args.get("page"))
+    return redirect(
+        url_for("organiser.outbox", slug=event.slug, page=page if page > 1 else None), code=303
+    )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
+# The admission rule's own queue order, so the dashboard cannot drift from who gets offered.
+from ..admission import _queue_order as queue_order
 from ..extensions import db
 from ..models import (
     AuditEntry,
@@ -18,9 +20,13 @@ from ..models import (
     Registration,
     State,
 )
+from . import paging
+from .paging import Page
 
-#: At most this many rows in a table; the page says so when there are more.
+#: At most this many people in the check-in list; the search narrows it.
 TABLE_LIMIT = 1000
+#: How much of the waitlist the event page shows; the waitlist page has the rest.
+WAITLIST_HEAD = 20
 
 
 @dataclass
@@ -88,15 +94,22 @@ def _with_group():
     )
 
 
-def waitlist(event: Event) -> list[Registration]:
-    """Everyone waiting, in offer order (rank, then moment of queueing, then id)."""
-    return list(
-        db.session.scalars(
-            _with_group()
-            .where(Registration.event_id == event.id, Registration.state == State.WAITLISTED)
-            .order_by(PriorityGroup.rank, Registration.queued_at, Registration.id)
-        )
+def _waiting(event: Event):
+    return (
+        _with_group()
+        .where(Registration.event_id == event.id, Registration.state == State.WAITLISTED)
+        .order_by(*queue_order())
     )
+
+
+def waitlist_head(event: Event, size: int = WAITLIST_HEAD) -> list[Registration]:
+    """The first `size` people waiting, in the order seats are offered."""
+    return list(db.session.scalars(_waiting(event).limit(size)))
+
+
+def waitlist_page(event: Event, number: int) -> Page[Registration]:
+    """One page of everyone waiting, in the order seats are offered."""
+    return paging.of_query(_waiting(event), number)
 
 
 def open_offers(event: Event) -> list[Registration]:
@@ -109,30 +122,60 @@ def open_offers(event: Event) -> list[Registration]:
     )
 
 
+def _table_conditions(event: Event, state: str, group: str) -> list:
+    conditions = [Registration.event_id == event.id]
+    if state in {s.value for s in State}:
+        conditions.append(Registration.state == State(state))
+    if group:
+        conditions.append(PriorityGroup.key == group)
+    return conditions
+
+
+def _matches(words: list[str], *texts: str) -> bool:
+    # Matched here, not in SQL: SQLite's LIKE and lower() fold only ASCII, and names have æøå.
+    haystack = " ".join(texts).casefold()
+    return all(word in haystack for word in words)
+
+
 def registrations(
     event: Event, search: str = "", state: str = "", group: str = "", limit: int = TABLE_LIMIT
 ) -> list[Registration]:
     """Registrations matching a search in name, email or organisation, a state and a group."""
-    query = _with_group().where(Registration.event_id == event.id)
-    if state in {s.value for s in State}:
-        query = query.where(Registration.state == State(state))
-    if group:
-        query = query.where(PriorityGroup.key == group)
+    query = _with_group().where(*_table_conditions(event, state, group))
     query = query.order_by(Registration.name, Registration.id)
     if not search:
         return list(db.session.scalars(query.limit(limit)))
-    # Matched here, not in SQL: SQLite's LIKE and lower() fold only ASCII, and names have æøå.
     words = search.casefold().split()
     found = []
     for registration in db.session.scalars(query):
-        haystack = " ".join(
-            (registration.name, registration.email, registration.organisation)
-        ).casefold()
-        if all(word in haystack for word in words):
+        if _matches(words, registration.name, registration.email, registration.organisation):
             found.append(registration)
             if len(found) >= limit:
                 break
     return found
+
+
+def registration_page(
+    event: Event, number: int, search: str = "", state: str = "", group: str = ""
+) -> Page[Registration]:
+    """One page of the registration table by name, narrowed by a search, a state and a group."""
+    conditions = _table_conditions(event, state, group)
+    by_name = (Registration.name, Registration.id)
+    if not search:
+        return paging.of_query(_with_group().where(*conditions).order_by(*by_name), number)
+    # A search reads four columns of every candidate and whole rows for one page only.
+    words = search.casefold().split()
+    candidates = db.session.execute(
+        select(Registration.id, Registration.name, Registration.email, Registration.organisation)
+        .join(PriorityGroup, Registration.group_id == PriorityGroup.id)
+        .where(*conditions)
+        .order_by(*by_name)
+    )
+    found = paging.of_list([row.id for row in candidates if _matches(words, *row[1:])], number)
+    rows = db.session.scalars(
+        _with_group().where(Registration.id.in_(found.items)).order_by(*by_name)
+    )
+    return replace(found, items=list(rows))
 
 
 def attendee_list(event: Event) -> list[Registration]:
@@ -158,14 +201,13 @@ def timeline(event: Event) -> list[tuple[datetime, datetime | None]]:
     ]
 
 
-def outbox(event: Event, limit: int = TABLE_LIMIT) -> list[OutboxMessage]:
-    return list(
-        db.session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.event_id == event.id)
-            .order_by(OutboxMessage.id.desc())
-            .limit(limit)
-        )
+def outbox_page(event: Event, number: int) -> Page[OutboxMessage]:
+    """One page of the event's email, newest first."""
+    return paging.of_query(
+        select(OutboxMessage)
+        .where(OutboxMessage.event_id == event.id)
+        .order_by(OutboxMessage.id.desc()),
+        number,
     )
 
 
@@ -179,13 +221,14 @@ def outbox_for(registration: Registration) -> list[OutboxMessage]:
     )
 
 
-def audit_entries(event: Event | None = None, limit: int = TABLE_LIMIT) -> list[AuditEntry]:
+def audit_page(number: int, event: Event | None = None) -> Page[AuditEntry]:
+    """One page of the audit log (of one event, or of all), newest first."""
     query = select(AuditEntry).options(
         selectinload(AuditEntry.organiser), selectinload(AuditEntry.event)
     )
     if event is not None:
         query = query.where(AuditEntry.event_id == event.id)
-    return list(db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit)))
+    return paging.of_query(query.order_by(AuditEntry.id.desc()), number)
 
 
 def checked_in_count(event: Event) -> int:

@@ -7,7 +7,7 @@ from flask import current_app, render_template, request
 from .. import admission, members, timefmt
 from ..clock import now
 from ..models import GroupCheck, State
-from . import audit, bp, charts, labels, queries
+from . import audit, bp, charts, labels, paging, queries
 from .forms import ActionForm, CapacityForm, DomainsForm, GrantForm, MoveForm, TextsForm
 from .lookup import event_or_404, registration_or_404
 
@@ -23,20 +23,34 @@ def event(slug: str):
     search = request.args.get("q", "").strip()[:200]
     state = request.args.get("state", "")
     group = request.args.get("group", "")
-    rows = queries.registrations(event, search, state, group)
+    counts = queries.seat_counts(event)
     return render_template(
         "organiser/event.html",
         event=event,
-        counts=queries.seat_counts(event),
+        counts=counts,
         chart=charts.build(queries.timeline(event), event.zone, now()),
-        waitlist=queries.waitlist(event),
+        waitlist=queries.waitlist_head(event),
+        waiting=counts.by_state[State.WAITLISTED],
         offers=queries.open_offers(event),
-        rows=rows,
-        truncated=len(rows) >= queries.TABLE_LIMIT,
+        people=queries.registration_page(event, _page_number(), search, state, group),
         filters={"q": search, "state": state, "group": group},
         states=list(State),
         form=ActionForm(),
     )
+
+
+@bp.get("/events/<slug>/waitlist")
+def waitlist(slug: str):
+    event = event_or_404(slug)
+    return render_template(
+        "organiser/waitlist.html",
+        event=event,
+        waiting=queries.waitlist_page(event, _page_number()),
+    )
+
+
+def _page_number() -> int:
+    return paging.requested(request.args.get("page"))
 
 
 @bp.get("/events/<slug>/people/<int:registration_id>")
@@ -61,12 +75,10 @@ def person(slug: str, registration_id: int):
 @bp.get("/events/<slug>/outbox")
 def outbox(slug: str):
     event = event_or_404(slug)
-    messages = queries.outbox(event)
     return render_template(
         "organiser/outbox.html",
         event=event,
-        messages=messages,
-        truncated=len(messages) >= queries.TABLE_LIMIT,
+        messages=queries.outbox_page(event, _page_number()),
         form=ActionForm(),
     )
 
@@ -96,7 +108,7 @@ def domain_forms(event) -> list[tuple]:
 
 @bp.get("/audit")
 def audit_log():
-    return render_template("organiser/audit.html", entries=queries.audit_entries())
+    return render_template("organiser/audit.html", entries=queries.audit_page(_page_number()))
 
 
 @bp.context_processor
