@@ -3,7 +3,8 @@
     python -m bench.scale [--small 100] [--large 10000] [--quick]
 
 In process, through Flask's test client on a production-configured app (SQLite file):
-only the server's work is timed. SQL statements are counted with an engine listener.
+only the server's work is timed. The delivery thread is not started, so the SQL
+statements an engine listener counts are the request's own.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def measure(size: int, db_url: str | None) -> dict:
     sink = Sink()
     site = Site(size // 2, db_url, sink.port, free_port())
     try:
-        app = product_app(site)
+        app = product_app(site, background=False)
         with app.app_context():
             event = the_event()
             slug = event.slug
