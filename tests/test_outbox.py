@@ -3,6 +3,8 @@
 import threading
 from collections import Counter
 from datetime import timedelta
+from email import policy
+from email.parser import BytesParser
 
 import pytest
 
@@ -85,3 +87,35 @@ def test_concurrent_senders_send_each_row_once(app, make_event, sign_up, smtp):
     per_row = Counter(mail["Message-ID"] for mail in mails)
     assert len(per_row) == 30
     assert set(per_row.values()) == {1}
+
+
+LONG_SUBJECT = (
+    "Du har fått plass på Temamøte industri – Kunnskapsparken Finnsnes, fredag 20. august"
+)
+
+
+@pytest.mark.parametrize(
+    "subject, text",
+    [
+        ("Bekreft påmeldingen", "Hei Ørjan,\n\nFrom Finnsnes: velkommen.\n"),
+        (LONG_SUBJECT, "Hei Åse,\n\n" + "Én meters avstand i salen og i pausene. " * 40 + "\n"),
+    ],
+)
+def test_built_message_reads_back_as_written(app, subject, text):
+    html = f"<p>{text}</p>"
+    rendered = outbox.messages.RenderedEmail(subject, text, html, ics="BEGIN:VCALENDAR\r\n")
+
+    raw = outbox._compose(rendered, "kari@example.no").as_bytes()
+
+    assert raw.count(b"\n") == raw.count(b"\r\n"), "SMTP sends the bytes as they are: CRLF only"
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 998
+    mail = BytesParser(policy=policy.default).parsebytes(raw)
+    assert mail["Subject"] == subject
+    assert mail["From"].addresses[0].display_name == "Påmelding"
+    assert mail["To"] == "kari@example.no"
+    assert mail["Auto-Submitted"] == "auto-generated"
+    assert mail.get_body(("plain",)).get_content().replace("\r\n", "\n") == text
+    assert mail.get_body(("html",)).get_content().replace("\r\n", "\n") == html
+    [ics] = mail.iter_attachments()
+    assert ics.get_filename() == "invitasjon.ics"
+    assert ics.get_content() == "BEGIN:VCALENDAR\r\n"
