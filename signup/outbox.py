@@ -23,6 +23,7 @@ from email.utils import make_msgid, parseaddr
 
 from flask import current_app
 from flask_mail import Connection, Message, sanitize_address
+from sqlalchemy import Connection as DbConnection
 from sqlalchemy import Row, bindparam, or_, select, update
 
 from . import messages
@@ -152,13 +153,13 @@ class TimeoutConnection(Connection):
 _CLAIMABLE = (MessageState.QUEUED, MessageState.RETRYING)
 
 
-def _claim(limit: int) -> tuple[str, datetime, list[Row]]:
+def _claim(database: DbConnection, limit: int) -> tuple[str, datetime, list[Row]]:
     """Lease up to `limit` due rows to this sender: its token, the lease's end, the rows."""
     token = secrets.token_hex(8)
     moment = now()
     lease_until = moment + claim_lease()
     free = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < moment)
-    due = db.session.scalars(
+    due = database.scalars(
         select(OutboxMessage.id)
         .where(
             OutboxMessage.state.in_(_CLAIMABLE),
@@ -169,27 +170,25 @@ def _claim(limit: int) -> tuple[str, datetime, list[Row]]:
         .limit(limit)
     ).all()
     if not due:
-        db.session.rollback()
+        database.rollback()
         return token, lease_until, []
-    db.session.execute(
+    database.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(due), free)
         .values(claimed_until=lease_until, claim_token=token)
     )
-    db.session.commit()
-    # Plain rows, not ORM objects: the commit after each send does not expire them.
-    rows = db.session.execute(
+    database.commit()
+    rows = database.execute(
         select(
             OutboxMessage.id,
             OutboxMessage.recipient,
-            OutboxMessage.subject,
             OutboxMessage.message,
             OutboxMessage.attempts,
         )
         .where(OutboxMessage.claim_token == token)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
     ).all()
-    db.session.rollback()
+    database.rollback()
     return token, lease_until, rows
 
 
@@ -216,7 +215,7 @@ _MARK_SENT = (
 )
 
 
-def _mark_sent(row: Row, token: str, lease_until: datetime) -> datetime:
+def _mark_sent(database: DbConnection, row: Row, token: str, lease_until: datetime) -> datetime:
     """Mark `row` sent; once a quarter of the lease is used, renew it on the rest of the claim.
 
     Renewing only then (not after every row) keeps a batch from rewriting all its
@@ -224,23 +223,23 @@ def _mark_sent(row: Row, token: str, lease_until: datetime) -> datetime:
     Returns the lease's end.
     """
     moment = now()
-    db.session.connection().execute(
+    database.execute(
         _MARK_SENT, {"row_id": row.id, "token": token, "at": moment, "attempts": row.attempts + 1}
     )
     if lease_until - moment < claim_lease() * 3 / 4:
         lease_until = moment + claim_lease()
-        db.session.execute(
+        database.execute(
             update(OutboxMessage).where(*_still_claimed(token)).values(claimed_until=lease_until)
         )
-    db.session.commit()
+    database.commit()
     return lease_until
 
 
-def _mark_failed(row: Row, token: str, error: Exception) -> datetime | None:
+def _mark_failed(database: DbConnection, row: Row, token: str, error: Exception) -> datetime | None:
     """Record a failed attempt; returns when the row is tried again (None: failed for good)."""
     attempts = row.attempts + 1
     retry_at = now() + backoff(attempts) if attempts < MAX_ATTEMPTS else None
-    db.session.execute(
+    database.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == row.id, OutboxMessage.claim_token == token)
         .values(
@@ -251,7 +250,7 @@ def _mark_failed(row: Row, token: str, error: Exception) -> datetime | None:
             **({"next_attempt_at": retry_at} if retry_at else {}),
         )
     )
-    db.session.commit()
+    database.commit()
     log.warning("outbox message %s failed (attempt %s): %s", row.id, attempts, type(error).__name__)
     return retry_at
 
@@ -263,33 +262,50 @@ def _relay_unreachable(error: Exception) -> bool:
     return not isinstance(error, smtplib.SMTPResponseException)
 
 
-def _postpone_rest(token: str, retry_at: datetime | None) -> None:
+def _postpone_rest(database: DbConnection, token: str, retry_at: datetime | None) -> None:
     """The relay is down: the rest of the claim waits for the failed row's retry, untried."""
-    db.session.execute(
+    database.execute(
         update(OutboxMessage)
         .where(*_still_claimed(token))
         .values(next_attempt_at=retry_at or now() + backoff(1))
     )
-    db.session.commit()
+    database.commit()
 
 
-def _release(token: str) -> None:
-    db.session.execute(
+def _release(database: DbConnection, token: str) -> None:
+    database.execute(
         update(OutboxMessage)
         .where(OutboxMessage.claim_token == token, OutboxMessage.claimed_until.is_not(None))
         .values(claimed_until=None)
     )
-    db.session.commit()
+    database.commit()
+
+
+def _envelope_address(address: str) -> str:
+    """An address as SMTP takes it: a domain in letters like ø goes in its ASCII form."""
+    return address if address.isascii() else sanitize_address(address)
 
 
 def deliver_due(limit: int = BATCH_SIZE) -> int:
-    """Send due outbox rows over one SMTP connection; returns how many went out."""
-    token, lease_until, rows = _claim(limit)
-    if not rows:
-        return 0
-    envelope_from = sanitize_address(current_app.config["MAIL_DEFAULT_SENDER"])
+    """Send due outbox rows over one SMTP connection; returns how many went out.
+
+    It works on a connection of its own, outside the session: each sent row is one
+    UPDATE and commit, without the session's bookkeeping.
+    """
+    with db.engine.connect() as database:
+        token, lease_until, rows = _claim(database, limit)
+        if not rows:
+            return 0
+        try:
+            return _send(database, token, lease_until, rows)
+        finally:
+            _release(database, token)
+
+
+def _send(database: DbConnection, token: str, lease_until: datetime, rows: list[Row]) -> int:
+    envelope_from = _envelope_address(parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1])
     sent = 0
-    connection: TimeoutConnection | None = None
+    smtp: TimeoutConnection | None = None
     try:
         for row in rows:
             if lease_until - now() < claim_lease() / 2:
@@ -297,28 +313,27 @@ def deliver_due(limit: int = BATCH_SIZE) -> int:
                 # another sender may claim the rest once it runs out.
                 break
             try:
-                if connection is None:
-                    connection = TimeoutConnection(current_app.extensions["mail"])
-                    connection.__enter__()
-                if connection.host is not None:  # None: MAIL_SUPPRESS_SEND, as Flask-Mail does
+                if smtp is None:
+                    smtp = TimeoutConnection(current_app.extensions["mail"])
+                    smtp.__enter__()
+                if smtp.host is not None:  # None: MAIL_SUPPRESS_SEND, as Flask-Mail does
                     # The bytes Flask-Mail built at enqueue, as they are.
-                    recipients = [sanitize_address(row.recipient)]
-                    connection.host.sendmail(envelope_from, recipients, row.message)
+                    recipients = [_envelope_address(row.recipient)]
+                    smtp.host.sendmail(envelope_from, recipients, row.message)
             except (TimeoutError, smtplib.SMTPException, OSError) as error:
-                retry_at = _mark_failed(row, token, error)
+                retry_at = _mark_failed(database, row, token, error)
                 if isinstance(error, smtplib.SMTPRecipientsRefused):
                     continue
                 if _relay_unreachable(error):
                     # Try the relay again when the failed row is retried, not at every
                     # wake-up with the next row.
-                    _postpone_rest(token, retry_at)
+                    _postpone_rest(database, token, retry_at)
                 break
-            lease_until = _mark_sent(row, token, lease_until)
+            lease_until = _mark_sent(database, row, token, lease_until)
             sent += 1
     finally:
-        if connection is not None and connection.host is not None:
+        if smtp is not None and smtp.host is not None:
             with contextlib.suppress(smtplib.SMTPException, OSError):
-                connection.host.quit()
-            connection.host.close()
-        _release(token)
+                smtp.host.quit()
+            smtp.host.close()
     return sent
