@@ -179,6 +179,17 @@ def _database_url(tmp_path, backend: str) -> str:
     return f"sqlite:///{tmp_path / 'test.sqlite3'}"
 
 
+def empty_database_url(tmp_path, backend: str) -> str:
+    """The test database with nothing in it (not even the migrations' version table)."""
+    url = _database_url(tmp_path, backend)
+    if backend == "postgresql":
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+    return url
+
+
 def make_app(tmp_path, smtp_port: int, backend: str = "sqlite", fresh: bool = True, **overrides):
     """An app on the test database; `fresh=False` joins the database another app made."""
     app = create_app(

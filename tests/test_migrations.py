@@ -5,15 +5,19 @@ from datetime import datetime
 from sqlalchemy import text
 
 from app import create_app
+from conftest import empty_database_url
 from signup import outbox
 from signup.extensions import db
 
 BEFORE_BUILT_MESSAGES = "3ce5376fc3fb"
 
 
-def test_outbox_rows_from_before_built_messages_are_built_and_sent(tmp_path, smtp):
+def test_outbox_rows_from_before_built_messages_are_built_and_sent(tmp_path, smtp, backend):
     app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.sqlite3'}", "MAIL_PORT": smtp.port}
+        {
+            "SQLALCHEMY_DATABASE_URI": empty_database_url(tmp_path, backend),
+            "MAIL_PORT": smtp.port,
+        }
     )
     runner = app.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade", BEFORE_BUILT_MESSAGES]).exit_code == 0
@@ -46,8 +50,8 @@ def test_outbox_rows_from_before_built_messages_are_built_and_sent(tmp_path, smt
     assert (ics.get_filename(), ics.get_content_type()) == ("invitasjon.ics", "text/calendar")
 
 
-def test_downgrade_gives_the_parts_back(tmp_path, smtp):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'down.sqlite3'}"})
+def test_downgrade_gives_the_parts_back(tmp_path, backend):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url(tmp_path, backend)})
     runner = app.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     with app.app_context():
