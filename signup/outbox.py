@@ -15,6 +15,7 @@ import contextlib
 import logging
 import secrets
 import smtplib
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.charset import QP, Charset
 from email.header import Header
@@ -153,8 +154,30 @@ class TimeoutConnection(Connection):
 _CLAIMABLE = (MessageState.QUEUED, MessageState.RETRYING)
 
 
-def _claim(database: DbConnection, limit: int) -> tuple[str, datetime, list[Row]]:
-    """Lease up to `limit` due rows to this sender: its token, the lease's end, the rows."""
+@dataclass
+class _Claim:
+    """Rows leased to one sender, in sending order; the first `settled` are sent or failed."""
+
+    token: str
+    lease_until: datetime
+    rows: list[Row]
+    settled: int = 0
+
+    def open(self):
+        """SQL condition: rows of this claim not yet settled and still leased to it.
+
+        By id (the primary key), so no statement of a sender scans the outbox.
+        """
+        return (
+            OutboxMessage.id.in_([row.id for row in self.rows[self.settled :]]),
+            OutboxMessage.claim_token == self.token,
+            OutboxMessage.claimed_until.is_not(None),
+            OutboxMessage.state.in_(_CLAIMABLE),
+        )
+
+
+def _claim(database: DbConnection, limit: int) -> _Claim:
+    """Lease up to `limit` due rows to this sender."""
     token = secrets.token_hex(8)
     moment = now()
     lease_until = moment + claim_lease()
@@ -171,7 +194,7 @@ def _claim(database: DbConnection, limit: int) -> tuple[str, datetime, list[Row]
     ).all()
     if not due:
         database.rollback()
-        return token, lease_until, []
+        return _Claim(token, lease_until, [])
     database.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(due), free)
@@ -185,19 +208,11 @@ def _claim(database: DbConnection, limit: int) -> tuple[str, datetime, list[Row]
             OutboxMessage.message,
             OutboxMessage.attempts,
         )
-        .where(OutboxMessage.claim_token == token)
+        .where(OutboxMessage.id.in_(due), OutboxMessage.claim_token == token)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
     ).all()
     database.rollback()
-    return token, lease_until, rows
-
-
-def _still_claimed(token: str):
-    return (
-        OutboxMessage.claim_token == token,
-        OutboxMessage.claimed_until.is_not(None),
-        OutboxMessage.state.in_(_CLAIMABLE),
-    )
+    return _Claim(token, lease_until, list(rows))
 
 
 _outbox = OutboxMessage.__table__
@@ -215,33 +230,35 @@ _MARK_SENT = (
 )
 
 
-def _mark_sent(database: DbConnection, row: Row, token: str, lease_until: datetime) -> datetime:
+def _mark_sent(database: DbConnection, claim: _Claim, row: Row) -> None:
     """Mark `row` sent; once a quarter of the lease is used, renew it on the rest of the claim.
 
     Renewing only then (not after every row) keeps a batch from rewriting all its
     remaining rows per message, while the lease stays short for crash recovery.
-    Returns the lease's end.
     """
     moment = now()
     database.execute(
-        _MARK_SENT, {"row_id": row.id, "token": token, "at": moment, "attempts": row.attempts + 1}
+        _MARK_SENT,
+        {"row_id": row.id, "token": claim.token, "at": moment, "attempts": row.attempts + 1},
     )
-    if lease_until - moment < claim_lease() * 3 / 4:
-        lease_until = moment + claim_lease()
+    claim.settled += 1
+    if claim.lease_until - moment < claim_lease() * 3 / 4 and claim.settled < len(claim.rows):
+        claim.lease_until = moment + claim_lease()
         database.execute(
-            update(OutboxMessage).where(*_still_claimed(token)).values(claimed_until=lease_until)
+            update(OutboxMessage).where(*claim.open()).values(claimed_until=claim.lease_until)
         )
     database.commit()
-    return lease_until
 
 
-def _mark_failed(database: DbConnection, row: Row, token: str, error: Exception) -> datetime | None:
+def _mark_failed(
+    database: DbConnection, claim: _Claim, row: Row, error: Exception
+) -> datetime | None:
     """Record a failed attempt; returns when the row is tried again (None: failed for good)."""
     attempts = row.attempts + 1
     retry_at = now() + backoff(attempts) if attempts < MAX_ATTEMPTS else None
     database.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == row.id, OutboxMessage.claim_token == token)
+        .where(OutboxMessage.id == row.id, OutboxMessage.claim_token == claim.token)
         .values(
             attempts=attempts,
             last_error=f"{type(error).__name__}: {error}"[:1000],
@@ -251,6 +268,7 @@ def _mark_failed(database: DbConnection, row: Row, token: str, error: Exception)
         )
     )
     database.commit()
+    claim.settled += 1
     log.warning("outbox message %s failed (attempt %s): %s", row.id, attempts, type(error).__name__)
     return retry_at
 
@@ -262,23 +280,22 @@ def _relay_unreachable(error: Exception) -> bool:
     return not isinstance(error, smtplib.SMTPResponseException)
 
 
-def _postpone_rest(database: DbConnection, token: str, retry_at: datetime | None) -> None:
+def _postpone_rest(database: DbConnection, claim: _Claim, retry_at: datetime | None) -> None:
     """The relay is down: the rest of the claim waits for the failed row's retry, untried."""
-    database.execute(
-        update(OutboxMessage)
-        .where(*_still_claimed(token))
-        .values(next_attempt_at=retry_at or now() + backoff(1))
-    )
-    database.commit()
+    if claim.settled < len(claim.rows):
+        database.execute(
+            update(OutboxMessage)
+            .where(*claim.open())
+            .values(next_attempt_at=retry_at or now() + backoff(1))
+        )
+        database.commit()
 
 
-def _release(database: DbConnection, token: str) -> None:
-    database.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.claim_token == token, OutboxMessage.claimed_until.is_not(None))
-        .values(claimed_until=None)
-    )
-    database.commit()
+def _release(database: DbConnection, claim: _Claim) -> None:
+    """Give back the rows not settled; no write at all when every row was."""
+    if claim.settled < len(claim.rows):
+        database.execute(update(OutboxMessage).where(*claim.open()).values(claimed_until=None))
+        database.commit()
 
 
 def _envelope_address(address: str) -> str:
@@ -290,25 +307,26 @@ def deliver_due(limit: int = BATCH_SIZE) -> int:
     """Send due outbox rows over one SMTP connection; returns how many went out.
 
     It works on a connection of its own, outside the session: each sent row is one
-    UPDATE and commit, without the session's bookkeeping.
+    UPDATE and commit, without the session's bookkeeping. On SQLite every write waits
+    for the one write lock, so a sender writes only what it must.
     """
     with db.engine.connect() as database:
-        token, lease_until, rows = _claim(database, limit)
-        if not rows:
+        claim = _claim(database, limit)
+        if not claim.rows:
             return 0
         try:
-            return _send(database, token, lease_until, rows)
+            return _send(database, claim)
         finally:
-            _release(database, token)
+            _release(database, claim)
 
 
-def _send(database: DbConnection, token: str, lease_until: datetime, rows: list[Row]) -> int:
+def _send(database: DbConnection, claim: _Claim) -> int:
     envelope_from = _envelope_address(parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1])
     sent = 0
     smtp: TimeoutConnection | None = None
     try:
-        for row in rows:
-            if lease_until - now() < claim_lease() / 2:
+        for row in claim.rows:
+            if claim.lease_until - now() < claim_lease() / 2:
                 # Too little of our lease is left for a slow send to finish inside it:
                 # another sender may claim the rest once it runs out.
                 break
@@ -321,15 +339,15 @@ def _send(database: DbConnection, token: str, lease_until: datetime, rows: list[
                     recipients = [_envelope_address(row.recipient)]
                     smtp.host.sendmail(envelope_from, recipients, row.message)
             except (TimeoutError, smtplib.SMTPException, OSError) as error:
-                retry_at = _mark_failed(database, row, token, error)
+                retry_at = _mark_failed(database, claim, row, error)
                 if isinstance(error, smtplib.SMTPRecipientsRefused):
                     continue
                 if _relay_unreachable(error):
                     # Try the relay again when the failed row is retried, not at every
                     # wake-up with the next row.
-                    _postpone_rest(database, token, retry_at)
+                    _postpone_rest(database, claim, retry_at)
                 break
-            lease_until = _mark_sent(database, row, token, lease_until)
+            _mark_sent(database, claim, row)
             sent += 1
     finally:
         if smtp is not None and smtp.host is not None:
