@@ -92,8 +92,7 @@ class _Mail(Message):
     def as_bytes(self) -> bytes:
         mime = self._message()
         mime.policy = _CRLF_COMPAT32
-        del mime["Subject"]
-        mime["Subject"] = Header(self.subject, self.charset or "utf-8")
+        mime.replace_header("Subject", Header(self.subject, self.charset or "utf-8"))
         return mime.as_bytes()
 
 
