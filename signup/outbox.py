@@ -92,7 +92,8 @@ class _Mail(Message):
     def as_bytes(self) -> bytes:
         mime = self._message()
         mime.policy = _CRLF_COMPAT32
-        mime.replace_header("Subject", Header(self.subject, self.charset or "utf-8"))
+        if self.subject:
+            mime.replace_header("Subject", Header(self.subject, self.charset or "utf-8"))
         return mime.as_bytes()
 
 
