@@ -176,28 +176,39 @@ class _Claim:
         )
 
 
-def _claim(database: DbConnection, limit: int) -> _Claim:
-    """Lease up to `limit` due rows to this sender."""
-    token = secrets.token_hex(8)
-    moment = now()
-    lease_until = moment + claim_lease()
-    free = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < moment)
+def _due_now(moment: datetime):
+    """SQL condition: a row to send now, which no live claim holds."""
+    return (
+        OutboxMessage.state.in_(_CLAIMABLE),
+        OutboxMessage.next_attempt_at <= moment,
+        or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < moment),
+    )
+
+
+def _due_ids(database: DbConnection, limit: int) -> list[int]:
+    """Up to `limit` rows due now, in sending order (read without a lock)."""
     due = database.scalars(
         select(OutboxMessage.id)
-        .where(
-            OutboxMessage.state.in_(_CLAIMABLE),
-            OutboxMessage.next_attempt_at <= moment,
-            free,
-        )
+        .where(*_due_now(now()))
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
     ).all()
+    database.rollback()
+    return list(due)
+
+
+def _claim(database: DbConnection, due: list[int]) -> _Claim:
+    """Lease to this sender those of the `due` rows that are still due now."""
+    token = secrets.token_hex(8)
+    moment = now()
+    lease_until = moment + claim_lease()
     if not due:
-        database.rollback()
         return _Claim(token, lease_until, [])
+    # The whole condition again: another sender may have claimed, sent or failed any of
+    # these rows since they were read.
     database.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(due), free)
+        .where(OutboxMessage.id.in_(due), *_due_now(moment))
         .values(claimed_until=lease_until, claim_token=token)
     )
     database.commit()
@@ -311,7 +322,7 @@ def deliver_due(limit: int = BATCH_SIZE) -> int:
     for the one write lock, so a sender writes only what it must.
     """
     with db.engine.connect() as database:
-        claim = _claim(database, limit)
+        claim = _claim(database, _due_ids(database, limit))
         if not claim.rows:
             return 0
         try:

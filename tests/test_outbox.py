@@ -89,6 +89,26 @@ def test_concurrent_senders_send_each_row_once(app, make_event, sign_up, smtp):
     assert set(per_row.values()) == {1}
 
 
+def test_rows_sent_by_another_sender_after_they_were_read_are_not_claimed(
+    app, make_event, sign_up, smtp
+):
+    delivery.stop_worker(app)  # only the senders under test deliver
+    event = make_event()
+    for n in range(3):
+        sign_up(event, f"person{n}@example.no")
+    with db.engine.connect() as slow:
+        read_before = outbox._due_ids(slow, limit=10)
+        assert len(read_before) == 3
+        assert outbox.deliver_due() == 3  # a faster sender takes and sends them meanwhile
+
+        claim = outbox._claim(slow, read_before)
+
+    assert claim.rows == []
+    smtp.wait_for_total(3)
+    assert outbox.deliver_due() == 0
+    assert len(smtp.messages) == 3
+
+
 LONG_SUBJECT = (
     "Du har fått plass på Temamøte industri – Kunnskapsparken Finnsnes, fredag 20. august"
 )
