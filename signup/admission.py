@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, inspect, or_, select
 from sqlalchemy.orm import joinedload
 
 from . import members, outbox
@@ -224,6 +224,14 @@ def _lapse_if_due(event: Event, registration: Registration) -> bool:
 
 
 def _event_id_of(public_id: str) -> int:
+    # A registration never moves to another event, so one already in the session (the view
+    # has just read it from the link) names the event to lock without another query.
+    for instance in db.session.identity_map.values():
+        if not isinstance(instance, Registration):
+            continue
+        loaded = inspect(instance).dict
+        if loaded.get("public_id") == public_id and "event_id" in loaded:
+            return loaded["event_id"]
     event_id = db.session.scalar(
         select(Registration.event_id).where(Registration.public_id == public_id)
     )
