@@ -123,13 +123,15 @@ def _registration_from(purpose: str, token: str) -> tuple[Registration, int]:
 
 def status_page(registration: Registration, status: int = 200, **context):
     """The registration's current status in words, with the actions that fit it."""
+    # The waitlist's length is shown only to someone on it.
+    on_waitlist = registration.state == State.WAITLISTED
     return (
         render_template(
             "public/status.html",
             registration=registration,
             event=registration.event,
             position=admission.waitlist_position(registration),
-            waiting=admission.waitlist_length(registration.event),
+            waiting=admission.waitlist_length(registration.event) if on_waitlist else None,
             manage_token=tokens.sign(tokens.MANAGE, registration.public_id),
             **context,
         ),
