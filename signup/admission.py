@@ -17,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, inspect, or_, select
+from sqlalchemy.orm import joinedload
 
 from . import members, outbox
 from .clock import now
@@ -171,14 +172,18 @@ def _place(event: Event, registration: Registration) -> None:
     """Admit or waitlist a person who has just joined the queue."""
     rank = registration.group.rank
     registration.queued_at = now()
-    if _seat_open_to(event, rank, held_seats(event)) and not _someone_waiting_at_or_above(
-        event, rank
-    ):
+    # The counts are of other people: this person's pending changes need no flush first,
+    # so they reach the database in one UPDATE at commit.
+    with db.session.no_autoflush:
+        admit = _seat_open_to(event, rank, held_seats(event))
+        admit = admit and not _someone_waiting_at_or_above(event, rank)
+    if admit:
         _admit(event, registration)
         return
     registration.state = State.WAITLISTED
-    db.session.flush()
-    outbox.enqueue("waitlisted", registration, position=waitlist_position(registration))
+    with db.session.no_autoflush:
+        position = waitlist_position(registration)
+    outbox.enqueue("waitlisted", registration, position=position)
 
 
 def _offer(event: Event, registration: Registration) -> None:
@@ -219,6 +224,14 @@ def _lapse_if_due(event: Event, registration: Registration) -> bool:
 
 
 def _event_id_of(public_id: str) -> int:
+    # A registration never moves to another event, so one already in the session (the view
+    # has just read it from the link) names the event to lock without another query.
+    for instance in db.session.identity_map.values():
+        if not isinstance(instance, Registration):
+            continue
+        loaded = inspect(instance).dict
+        if loaded.get("public_id") == public_id and "event_id" in loaded:
+            return loaded["event_id"]
     event_id = db.session.scalar(
         select(Registration.event_id).where(Registration.public_id == public_id)
     )
@@ -228,8 +241,10 @@ def _event_id_of(public_id: str) -> int:
 
 
 def _load(public_id: str) -> Registration:
+    # Re-read under the lock (what the decision rests on), with the group the rules need.
     return db.session.execute(
         select(Registration)
+        .options(joinedload(Registration.group, innerjoin=True))
         .where(Registration.public_id == public_id)
         .execution_options(populate_existing=True)
     ).scalar_one()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from .. import admission, registrations, tokens
 from ..clock import now
@@ -34,8 +35,10 @@ email_limit = limiter.shared_limit(
 )
 
 
-def _event_or_404(slug: str) -> Event:
-    event = db.session.scalar(select(Event).where(Event.slug == slug))
+def _event_or_404(slug: str, *options) -> Event:
+    """The event at `slug`, loaded with the loader `options` given, or a 404 page."""
+    query = select(Event).options(*options).where(Event.slug == slug)
+    event = db.session.execute(query).unique().scalar_one_or_none()
     if event is None:
         abort(404)
     return event
@@ -57,7 +60,8 @@ def index():
 @bp.route("/events/<slug>/", methods=["GET", "POST"])
 @email_limit
 def event(slug: str):
-    event = _event_or_404(slug)
+    # The form lists the event's groups: read them with the event, in one statement.
+    event = _event_or_404(slug, joinedload(Event.groups))
     form = SignupForm(groups=event.groups)
     if request.method == "POST":
         if not event.registration_open():
@@ -123,13 +127,15 @@ def _registration_from(purpose: str, token: str) -> tuple[Registration, int]:
 
 def status_page(registration: Registration, status: int = 200, **context):
     """The registration's current status in words, with the actions that fit it."""
+    # The waitlist's length is shown only to someone on it.
+    on_waitlist = registration.state == State.WAITLISTED
     return (
         render_template(
             "public/status.html",
             registration=registration,
             event=registration.event,
             position=admission.waitlist_position(registration),
-            waiting=admission.waitlist_length(registration.event),
+            waiting=admission.waitlist_length(registration.event) if on_waitlist else None,
             manage_token=tokens.sign(tokens.MANAGE, registration.public_id),
             **context,
         ),
