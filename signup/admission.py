@@ -84,7 +84,8 @@ def _seat_open_to(event: Event, rank: int, held: int) -> bool:
     )
 
 
-def _queue_order():
+def queue_order():
+    """ORDER BY terms of the waitlist (with PriorityGroup joined): rank, confirmation, id."""
     return (PriorityGroup.rank, Registration.queued_at, Registration.id)
 
 
@@ -95,7 +96,7 @@ def waitlist(event: Event) -> list[Registration]:
             select(Registration)
             .join(PriorityGroup, Registration.group_id == PriorityGroup.id)
             .where(Registration.event_id == event.id, Registration.state == State.WAITLISTED)
-            .order_by(*_queue_order())
+            .order_by(*queue_order())
         )
     )
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 # The admission rule's own queue order, so the dashboard cannot drift from who gets offered.
-from ..admission import _queue_order as queue_order
+from ..admission import queue_order
 from ..extensions import db
 from ..models import (
     AuditEntry,
