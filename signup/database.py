@@ -44,17 +44,19 @@ def configure_engine(engine: Engine) -> None:
 def seat_lock(event_id: int) -> Iterator[Event]:
     """One write transaction serialised per event; commits on success, rolls back on error.
 
-    SQLite: BEGIN IMMEDIATE (the whole file). PostgreSQL: SELECT ... FOR UPDATE on the
-    event row. Every seat decision runs inside this, so counts read here stay true
+    SQLite: BEGIN IMMEDIATE (the whole file). PostgreSQL: SELECT ... FOR NO KEY UPDATE on
+    the event row. Every seat decision runs inside this, so counts read here stay true
     until the commit.
     """
     session = db.session
     begin_write()
     try:
+        # NO KEY UPDATE: seat decisions queue on each other, while sign-ups inserting rows
+        # that reference the event (which take KEY SHARE on it) go on alongside.
         event = session.execute(
             select(Event)
             .where(Event.id == event_id)
-            .with_for_update()
+            .with_for_update(key_share=True)
             .execution_options(populate_existing=True)
         ).scalar_one()
         yield event
