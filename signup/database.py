@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import joinedload
 
 from .extensions import db
 from .models import Event
@@ -52,13 +53,19 @@ def seat_lock(event_id: int) -> Iterator[Event]:
     begin_write()
     try:
         # NO KEY UPDATE: seat decisions queue on each other, while sign-ups inserting rows
-        # that reference the event (which take KEY SHARE on it) go on alongside.
-        event = session.execute(
-            select(Event)
-            .where(Event.id == event_id)
-            .with_for_update(key_share=True)
-            .execution_options(populate_existing=True)
-        ).scalar_one()
+        # that reference the event (which take KEY SHARE on it) go on alongside. The
+        # groups (their ranks decide) come in the same statement; only the event is locked.
+        event = (
+            session.execute(
+                select(Event)
+                .options(joinedload(Event.groups))
+                .where(Event.id == event_id)
+                .with_for_update(key_share=True, of=Event)
+                .execution_options(populate_existing=True)
+            )
+            .unique()
+            .scalar_one()
+        )
         yield event
         session.commit()
     except BaseException:
