@@ -132,7 +132,7 @@ def event_status(slug: str, as_json: bool) -> None:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     held = data["counts"]["admitted"] + data["counts"]["offered"]
-    click.echo(f"{event.title} ({event.slug})")
+    click.echo(f"{event.title} ({event.slug}), {_when(event.starts_at, event)}")
     click.echo(f"Seats: {held} held of {event.capacity}")
     if held > event.capacity:
         click.echo(f"OVERFLOW: {held - event.capacity} more held than capacity; nobody was removed")

@@ -1,6 +1,7 @@
 """Operator commands: `flask event load/status`, and the migrations matching the models."""
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -258,6 +259,22 @@ def test_times_are_printed_in_the_events_zone(runner, tmp_path):
 
     assert "(times in Europe/Oslo)" in result.output
     assert "starts_at: 2021-08-20 14:00 -> 2021-08-20 13:00" in result.output
+    status = runner.invoke(args=["event", "status", SLUG])
+    assert "Temamøte industri (temamote-industri-2021), 2021-08-20 14:00 CEST" in status.output
+
+
+MONTHS = "januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember"
+
+
+@pytest.mark.parametrize("options", [[], ["--demo"]])
+def test_the_meetings_description_names_no_date_that_could_go_stale(runner, options):
+    """The page shows the date from starts_at; a date in the text would lie after --demo."""
+    assert runner.invoke(args=["event", "load", *options, str(SEED)]).exit_code == 0
+
+    description = events.by_slug(SLUG).description
+
+    assert "Kunnskapsparken Finnsnes" in description
+    assert not re.search(rf"\b\d{{1,2}}\.\s*({MONTHS})\b", description, re.IGNORECASE)
 
 
 def test_removing_a_group_in_use_is_refused_and_changes_nothing(runner, edited_demo, tmp_path):
