@@ -31,6 +31,7 @@ class Change:
 
 
 def by_slug(slug: str) -> Event | None:
+    """The event with this slug, or None."""
     return db.session.scalar(select(Event).where(Event.slug == slug))
 
 
