@@ -31,12 +31,17 @@ browser-tools:
 
 setup: $(VENV)/.installed $(CATALOGUES:.po=.mo)
 
-## Set up, migrate, load a demo copy of the meeting dated in the future, and serve
-## http://127.0.0.1:5000 with the embedded scheduler and mail sink (/dev/mailbox).
+## Set up, migrate, load a demo copy of the meeting dated in the future (only when it is
+## not there yet: an existing one is left as the organiser has it), and serve
+## http://127.0.0.1:$(PORT) with the embedded scheduler and mail sink (/dev/mailbox).
+## `make run PORT=5050` serves on another port; email links (BASE_URL) follow it.
+PORT ?= 5000
+BASE_URL ?= http://127.0.0.1:$(PORT)
+DEV := APP_ENV=development BASE_URL=$(BASE_URL)
 run: setup
-	APP_ENV=development $(FLASK) db upgrade
-	APP_ENV=development $(FLASK) event load --demo $(DEMO_EVENT)
-	APP_ENV=development $(FLASK) run --host 127.0.0.1 --port 5000
+	$(DEV) $(FLASK) db upgrade
+	$(DEV) $(FLASK) event load --demo --create-only $(DEMO_EVENT)
+	$(DEV) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 ## Set up and run the whole test suite twice: on SQLite files, then on the PostgreSQL at
 ## TEST_DATABASE_URL (its tests skip, saying why, when it is unreachable). Tests marked

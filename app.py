@@ -88,9 +88,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(organiser_bp)
     if app.config["APP_ENV"] == "development" and app.config.get("DEV_MAIL_SINK"):
-        from signup.devmail import bp as devmail_bp
+        from signup import devmail
 
-        app.register_blueprint(devmail_bp)
+        devmail.check_port(app)  # stop now, rather than mail into another program's sink
+        app.register_blueprint(devmail.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -14,6 +14,7 @@ the CLI call these and never decide about seats themselves.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -346,15 +347,19 @@ def rejoin(public_id: str) -> Outcome:
     return _decide(public_id, decision)
 
 
-def set_capacity(event_id: int, capacity: int) -> int:
+def set_capacity(event_id: int, capacity: int, edit: Callable[[Event], None] | None = None) -> int:
     """Change the number of seats; raising it offers the new seats at once.
 
     Lowering it below the seats held removes nobody: the overflow is shown to the
-    organiser, who decides. Returns the number of offers made.
+    organiser, who decides. `edit(event)` runs first in the same lock and transaction
+    (other settings changed together with the seats, such as an event file's). Returns
+    the number of offers made.
     """
     if capacity < 0:
         raise AdmissionError("negative_capacity")
     with seat_lock(event_id) as event:
+        if edit is not None:
+            edit(event)
         event.capacity = capacity
         return fill_free_seats(event)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ from . import admission, briefing, eventfile, events, messages, outbox, scheduli
 from .clock import now
 from .extensions import db
 from .models import MessageState, OutboxMessage, Registration, State
+from .organiser import audit
 
 event_cli = AppGroup("event", help="Load events and see where they stand.")
 
@@ -25,20 +27,76 @@ def _event_or_fail(slug: str):
     return event
 
 
+def _when(moment, event) -> str:
+    """A moment as the operator reads it: local to the event, with the zone's abbreviation."""
+    return moment.astimezone(event.zone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _read_definition(path: Path, demo: bool) -> eventfile.EventDefinition:
+    try:
+        definition = eventfile.parse(path.read_text("utf-8"), current_app.config["TIMEZONE"])
+    except (eventfile.EventFileError, UnicodeDecodeError) as error:
+        raise click.ClickException(f"{path}: {error}") from error
+    if demo:
+        eventfile.shift_to_future(definition, now())
+    return definition
+
+
+def _echo_changes(event, found: list[events.Change]) -> None:
+    click.echo(f"The file differs from event {event.slug} (times in {event.timezone}):")
+    for change in found:
+        if not events.is_text(change):
+            before, after = (events.show(v, event.zone) for v in (change.before, change.after))
+            click.echo(f"  {change.key}: {before} -> {after}")
+            continue
+        click.echo(f"  {change.key}:")
+        lines = difflib.unified_diff(
+            str(change.before or "").splitlines(), str(change.after or "").splitlines(), n=0
+        )
+        for line in lines:
+            if not line.startswith(("---", "+++", "@@")):
+                click.echo(f"    {line}")
+
+
 @event_cli.command("load")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--demo", is_flag=True, help="Move the dates to a future day so sign-up is open.")
-def load_event(path: Path, demo: bool) -> None:
-    """Create or update an event from a TOML file (matched by slug)."""
+@click.option("--force", is_flag=True, help="Apply the file's changes to an existing event.")
+@click.option("--create-only", is_flag=True, help="Leave an existing event exactly as it is.")
+def load_event(path: Path, demo: bool, force: bool, create_only: bool) -> None:
+    """Create an event from a TOML file; for an existing one (same slug) show what would change.
+
+    The database keeps what organisers set in the dashboard: changes from the file are
+    applied only with --force, through the admission rules, and written to the audit log.
+    """
+    definition = _read_definition(path, demo)
+    event = events.by_slug(definition.values["slug"])
     try:
-        definition = eventfile.parse(path.read_text("utf-8"), current_app.config["TIMEZONE"])
-        if demo:
-            eventfile.shift_to_future(definition, now())
-        event, created, offers = events.save(definition)
-    except (eventfile.EventFileError, UnicodeDecodeError) as error:
+        if event is None:
+            event = events.create(definition, audit.command_line_user())
+            starts = _when(event.starts_at, event)
+            click.echo(f"created event {event.slug}: {event.title}, {starts}")
+        elif create_only:
+            click.echo(f"event {event.slug} exists and is left as it is (--create-only)")
+        else:
+            _update_event(event, definition, force)
+    except eventfile.EventFileError as error:
         raise click.ClickException(f"{path}: {error}") from error
-    verb = "created" if created else "updated"
-    click.echo(f"{verb} event {event.slug}: {event.title}, {event.starts_at.isoformat()}")
+
+
+def _update_event(event, definition: eventfile.EventDefinition, force: bool) -> None:
+    found = events.changes(event, definition)
+    if not found:
+        click.echo(f"event {event.slug} already matches the file; nothing to change")
+        return
+    _echo_changes(event, found)
+    if not force:
+        raise click.ClickException(
+            "nothing was changed: the database keeps what organisers set. "
+            "Run again with --force to apply the changes above."
+        )
+    applied, offers = events.apply(event.id, definition, audit.command_line_user())
+    click.echo(f"updated event {event.slug}: {len(applied)} change(s) applied and audited")
     if offers:
         click.echo(f"{offers} waitlist offer(s) sent for the new seats")
 
@@ -74,7 +132,7 @@ def event_status(slug: str, as_json: bool) -> None:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     held = data["counts"]["admitted"] + data["counts"]["offered"]
-    click.echo(f"{event.title} ({event.slug})")
+    click.echo(f"{event.title} ({event.slug}), {_when(event.starts_at, event)}")
     click.echo(f"Seats: {held} held of {event.capacity}")
     if held > event.capacity:
         click.echo(f"OVERFLOW: {held - event.capacity} more held than capacity; nobody was removed")
@@ -94,8 +152,15 @@ def event_status(slug: str, as_json: bool) -> None:
 def event_capacity(slug: str, capacity: int) -> None:
     """Set the number of seats; new seats are offered to the waitlist at once."""
     event = _event_or_fail(slug)
+    before = event.capacity
     offers = admission.set_capacity(event.id, capacity)
     event = events.by_slug(slug)
+    audit.record(
+        "capacity",
+        event,
+        detail=f"{before} -> {capacity}; {offers} tilbud sendt",
+        operator=audit.command_line_user(),
+    )
     held = admission.held_seats(event)
     click.echo(f"capacity of {slug} is now {capacity}; {held} seats held; {offers} offer(s) sent")
     if held > capacity:
@@ -155,6 +220,7 @@ def briefing_send(slug: str) -> None:
     if not count:
         click.echo("nobody to brief: everyone admitted has had it (or the meeting has started)")
         return
+    audit.record("briefing_send", event, detail=f"{count} i kø", operator=audit.command_line_user())
     deadline = time.monotonic() + SEND_WAIT_SECONDS
     with click.progressbar(length=count, label="Sending briefings") as bar:
         while time.monotonic() < deadline:

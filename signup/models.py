@@ -277,7 +277,7 @@ class Organiser(UserMixin, db.Model):
 
 
 class AuditEntry(db.Model):
-    """One organiser action: who, when, on what; `detail` holds no names or addresses."""
+    """One organiser or operator action: who, when, on what; `detail` holds no personal data."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organiser_id: Mapped[int | None] = mapped_column(
@@ -290,6 +290,8 @@ class AuditEntry(db.Model):
     registration_id: Mapped[int | None] = mapped_column(
         ForeignKey("registration.id", ondelete="SET NULL"), nullable=True
     )
+    #: The login name of whoever ran a `flask` command ("" when unknown); None for the dashboard.
+    operator: Mapped[str | None] = mapped_column(String(64), nullable=True)
     action: Mapped[str] = mapped_column(String(40))
     detail: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, index=True)

@@ -1,16 +1,17 @@
 """Operator commands: `flask event load/status`, and the migrations matching the models."""
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from app import create_app
-from conftest import count_rows
-from signup import events
+from conftest import count_rows, csrf_from
+from signup import events, registrations
 from signup.extensions import db
-from signup.models import Event, PriorityGroup
+from signup.models import AuditEntry, Event, OutboxMessage, PriorityGroup, State
 
 SEED = Path(__file__).resolve().parent.parent / "events" / "temamote-industri-2021.toml"
 
@@ -39,7 +40,7 @@ def test_load_the_seed_meeting(runner):
     ]
 
 
-def test_loading_again_updates_the_same_event(runner, tmp_path):
+def test_loading_again_with_force_updates_the_same_event(runner, tmp_path):
     load(runner, SEED)
     changed = tmp_path / "changed.toml"
     changed.write_text(
@@ -49,10 +50,10 @@ def test_loading_again_updates_the_same_event(runner, tmp_path):
         "utf-8",
     )
 
-    result = load(runner, changed)
+    result = runner.invoke(args=["event", "load", "--force", str(changed)])
 
     assert result.exit_code == 0, result.output
-    assert "updated event temamote-industri-2021" in result.output
+    assert "updated event temamote-industri-2021: 2 change(s)" in result.output
     assert count_rows(Event) == 1
     assert count_rows(PriorityGroup) == 3
     event = events.by_slug("temamote-industri-2021")
@@ -141,3 +142,161 @@ def test_migrations_build_the_schema_the_models_describe(tmp_path, smtp):
         tables = set(db.inspect(db.engine).get_table_names())
         db.engine.dispose()
     assert {"event", "priority_group", "registration", "outbox_message"} <= tables
+
+
+# -- issue 13, item 11: the database is the source of truth once the event exists ----------
+
+SLUG = "temamote-industri-2021"
+
+
+def load_demo(runner, *options):
+    """`flask event load --demo` of the seed meeting (dated ahead of the tests' clock)."""
+    return runner.invoke(args=["event", "load", "--demo", *options, str(SEED)])
+
+
+def organiser_edits(organiser_client, capacity: int, offer_hours: int, briefing: str) -> None:
+    """Change seats, offer window and briefing through the dashboard's forms."""
+    base = f"/organiser/events/{SLUG}"
+    for path, data in [
+        ("capacity", {"capacity": capacity}),
+        ("texts", {"offer_hours": offer_hours, "briefing": briefing}),
+    ]:
+        token = csrf_from(organiser_client.get(f"{base}/settings").get_data(as_text=True))
+        response = organiser_client.post(f"{base}/{path}", data={"csrf_token": token, **data})
+        assert response.status_code == 303
+
+
+def entries(action: str) -> list[AuditEntry]:
+    db.session.rollback()
+    return db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == action)).all()
+
+
+@pytest.fixture
+def edited_demo(runner, organiser_client, confirmed, monkeypatch):
+    """The demo loaded, then changed by an organiser: 1 seat, 6 h offers, own briefing.
+
+    Åse holds the one seat and Øystein waits.
+    """
+    monkeypatch.setenv("SUDO_USER", "bjørn")
+    assert load_demo(runner).exit_code == 0
+    organiser_edits(organiser_client, 1, 6, "Husk munnbind i gangene.\\n\\nVelkommen!")
+    event = events.by_slug(SLUG)
+    aase = confirmed(event, "aase@finnfjord.no", "profilgruppa", name="Åse Bjørnå")
+    oystein = confirmed(event, "oystein@finnfjord.no", "profilgruppa", name="Øystein Ærø")
+    assert (aase.state, oystein.state) == (State.ADMITTED, State.WAITLISTED)
+    return event
+
+
+def test_loading_an_edited_event_again_shows_the_changes_and_keeps_the_organisers(
+    runner, edited_demo, smtp
+):
+    result = load_demo(runner)
+
+    assert result.exit_code == 1
+    assert "capacity: 1 -> 60" in result.output
+    assert "offer_hours: 6 -> 24" in result.output
+    assert "    -Husk munnbind i gangene." in result.output
+    assert "    +Store auditorium er satt opp" in result.output
+    assert "nothing was changed" in result.output and "--force" in result.output
+    event = events.by_slug(SLUG)
+    assert (event.capacity, event.offer_hours) == (1, 6)
+    assert event.briefing == "Husk munnbind i gangene.\\n\\nVelkommen!"
+    assert registrations.find(event, "oystein@finnfjord.no").state == State.WAITLISTED
+    assert count_rows(OutboxMessage, OutboxMessage.kind == "offer") == 0
+    assert [e.detail for e in entries("event_load")] == ["opprettet fra fil"]
+
+
+def test_force_applies_the_changes_through_the_admission_rules_and_audits_them(
+    runner, edited_demo, organiser_client, smtp
+):
+    result = load_demo(runner, "--force")
+
+    assert result.exit_code == 0, result.output
+    assert "3 change(s) applied and audited" in result.output
+    assert "1 waitlist offer(s) sent" in result.output
+    event = events.by_slug(SLUG)
+    assert (event.capacity, event.offer_hours) == (60, 24)
+    assert registrations.find(event, "oystein@finnfjord.no").state == State.OFFERED
+    assert smtp.wait_for("oystein@finnfjord.no", 3)[-1]["Subject"].startswith("Du har fått tilbud")
+    entry = entries("event_load")[-1]
+    assert (entry.operator, entry.organiser_id) == ("bjørn", None)
+    assert entry.detail == "fra fil: briefing endret; capacity 1 -> 60; offer_hours 6 -> 24"
+    page = organiser_client.get("/organiser/audit").get_data(as_text=True)
+    assert "bjørn på kommandolinjen" in page
+    assert "lastet møtet fra fil" in page
+
+
+def test_loading_an_unchanged_event_changes_nothing_and_is_no_error(runner, app):
+    assert load_demo(runner).exit_code == 0
+
+    result = load_demo(runner)
+
+    assert result.exit_code == 0, result.output
+    assert "already matches the file; nothing to change" in result.output
+    assert len(entries("event_load")) == 1
+
+
+def test_create_only_leaves_an_existing_event_as_the_organiser_has_it(runner, edited_demo):
+    result = load_demo(runner, "--create-only")
+
+    assert result.exit_code == 0, result.output
+    assert "exists and is left as it is" in result.output
+    assert events.by_slug(SLUG).capacity == 1
+
+
+def test_times_are_printed_in_the_events_zone(runner, tmp_path):
+    result = load(runner, SEED)
+    assert "2021-08-20 14:00 CEST" in result.output
+    moved = tmp_path / "moved.toml"
+    moved.write_text(
+        SEED.read_text("utf-8").replace(
+            "starts_at = 2021-08-20T14:00", "starts_at = 2021-08-20T13:00"
+        ),
+        "utf-8",
+    )
+
+    result = load(runner, moved)
+
+    assert "(times in Europe/Oslo)" in result.output
+    assert "starts_at: 2021-08-20 14:00 -> 2021-08-20 13:00" in result.output
+    status = runner.invoke(args=["event", "status", SLUG])
+    assert "Temamøte industri (temamote-industri-2021), 2021-08-20 14:00 CEST" in status.output
+
+
+MONTHS = "januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember"
+
+
+@pytest.mark.parametrize("options", [[], ["--demo"]])
+def test_the_meetings_description_names_no_date_that_could_go_stale(runner, options):
+    """The page shows the date from starts_at; a date in the text would lie after --demo."""
+    assert runner.invoke(args=["event", "load", *options, str(SEED)]).exit_code == 0
+
+    description = events.by_slug(SLUG).description
+
+    assert "Kunnskapsparken Finnsnes" in description
+    assert not re.search(rf"\b\d{{1,2}}\.\s*({MONTHS})\b", description, re.IGNORECASE)
+
+
+def test_removing_a_group_in_use_is_refused_and_changes_nothing(runner, edited_demo, tmp_path):
+    text = SEED.read_text("utf-8").replace("capacity = 60", "capacity = 61")
+    without = tmp_path / "without.toml"
+    without.write_text(text.replace('key = "profilgruppa"', 'key = "medlemmer"'), "utf-8")
+
+    result = runner.invoke(args=["event", "load", "--demo", "--force", str(without)])
+
+    assert result.exit_code == 1
+    assert "group 'profilgruppa' has registrations" in result.output
+    assert events.by_slug(SLUG).capacity == 1
+    assert len(entries("event_load")) == 1
+
+
+def test_capacity_and_briefing_commands_are_audited_with_the_operators_name(
+    runner, edited_demo, smtp
+):
+    assert runner.invoke(args=["event", "capacity", SLUG, "2"]).exit_code == 0
+    assert runner.invoke(args=["briefing", "send", SLUG]).exit_code == 0
+
+    capacity = entries("capacity")[-1]
+    assert (capacity.operator, capacity.detail) == ("bjørn", "1 -> 2; 1 tilbud sendt")
+    briefing = entries("briefing_send")[-1]
+    assert (briefing.operator, briefing.detail) == ("bjørn", "1 i kø")

@@ -1,6 +1,9 @@
-"""The audit log: every organiser action, with who and when."""
+"""The audit log: every organiser and command-line action, with who and when."""
 
 from __future__ import annotations
+
+import getpass
+import os
 
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -26,6 +29,8 @@ ACTION_LABELS = {
     "check_in": _l("registrerte ankomst"),
     "undo_check_in": _l("angret ankomst"),
     "export": _l("lastet ned deltakerlisten"),
+    "event_load": _l("lastet møtet fra fil"),
+    "briefing_send": _l("sendte smittevernsinformasjonen"),
 }
 
 
@@ -34,14 +39,17 @@ def add(
     event: Event | None = None,
     registration: Registration | None = None,
     detail: str = "",
+    operator: str | None = None,
 ) -> None:
-    """Add an entry for the logged-in organiser to the current transaction.
+    """Add an entry for the logged-in organiser (or the command-line `operator`).
 
     `detail` names rows by id, never a person by name or address.
     """
+    by_organiser = operator is None and current_user and current_user.is_authenticated
     db.session.add(
         AuditEntry(
-            organiser_id=current_user.id if current_user.is_authenticated else None,
+            organiser_id=current_user.id if by_organiser else None,
+            operator=operator,
             event_id=event.id if event is not None else None,
             registration_id=registration.id if registration is not None else None,
             action=action,
@@ -56,7 +64,17 @@ def record(
     event: Event | None = None,
     registration: Registration | None = None,
     detail: str = "",
+    operator: str | None = None,
 ) -> None:
     """Write one entry in its own transaction (after a seat decision, or for an export)."""
     with write_transaction():
-        add(action, event, registration, detail)
+        add(action, event, registration, detail, operator)
+
+
+def command_line_user() -> str:
+    """Who runs this `flask` command: the user behind sudo, else the login name; "" if unknown."""
+    try:
+        name = os.environ.get("SUDO_USER") or getpass.getuser()
+    except (OSError, KeyError):  # no login name and no passwd entry for the uid (containers)
+        name = ""
+    return name[:64]

@@ -1,13 +1,15 @@
 """End-to-end fixtures: a real server in a thread, headless Debian Chromium, axe-core.
 
 Every page a test visits through `visit()` or `check()` is checked with axe-core (no serious
-or critical violations) and photographed into docs/screenshots/. Every request a page makes
-is recorded; anything sent to another host fails the test.
+or critical violations) and photographed: into a temporary folder, or into docs/screenshots/
+when REFRESH_SCREENSHOTS=1 asks to refresh the pictures there (tracked files change only
+then). Every request a page makes is recorded; anything sent to another host fails the test.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -22,7 +24,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+DOC_SCREENSHOTS = ROOT / "docs" / "screenshots"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -41,6 +43,17 @@ VIEWPORTS = {
 #: What axe checks: WCAG 2.x A and AA, plus its best practices.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 BLOCKING = {"serious", "critical"}
+
+
+def screenshot_folder(scratch: Path) -> Path:
+    """docs/screenshots/ when REFRESH_SCREENSHOTS=1 asks for new pictures there, else `scratch`."""
+    return DOC_SCREENSHOTS if os.environ.get("REFRESH_SCREENSHOTS") == "1" else scratch
+
+
+@pytest.fixture(scope="session")
+def scratch_screenshots(tmp_path_factory) -> Path:
+    """Where screenshots go on an ordinary run: a temporary folder, never a tracked file."""
+    return tmp_path_factory.mktemp("screenshots")
 
 
 def _missing() -> str | None:
@@ -91,8 +104,9 @@ def server(app):
 class Browsing:
     """One person's browser: a page, where it may go, and the checks made on each page."""
 
-    def __init__(self, context, base: str, viewport: str, javascript: bool):
+    def __init__(self, context, base: str, viewport: str, javascript: bool, screenshots: Path):
         self.context = context
+        self.screenshots = screenshots
         self.page = context.new_page()
         self.page.set_default_timeout(10_000)
         self.base = base
@@ -115,8 +129,8 @@ class Browsing:
         """axe-core on the page as it is now, and a screenshot named after it."""
         if not self.javascript:
             return  # axe needs JavaScript; the same pages are checked in the other runs
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOTS / f"{name}-{self.viewport}.png"
+        self.screenshots.mkdir(parents=True, exist_ok=True)
+        path = self.screenshots / f"{name}-{self.viewport}.png"
         self.page.screenshot(path=str(path), full_page=True)
         self.page.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")
         violations = self.page.evaluate(
@@ -151,7 +165,7 @@ SCREENS = pytest.mark.parametrize("viewport", ["desktop", "phone"])
 
 
 @pytest.fixture
-def person(browser, server, viewport):
+def person(browser, server, viewport, scratch_screenshots):
     """A fresh browser context on `viewport`; fails the test if a page reached another host."""
     size, javascript = VIEWPORTS[viewport]
     context = browser.new_context(
@@ -161,7 +175,8 @@ def person(browser, server, viewport):
         locale="nb-NO",
         accept_downloads=True,
     )
-    browsing = Browsing(context, server, viewport, javascript)
+    photos = screenshot_folder(scratch_screenshots)
+    browsing = Browsing(context, server, viewport, javascript, photos)
     yield browsing
     context.close()
     assert browsing.foreign_requests() == [], "a page loaded something from another host"
