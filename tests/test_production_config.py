@@ -7,12 +7,26 @@ from flask import request
 
 import config
 from app import create_app
-from conftest import PRODUCTION_SECRET_KEY
+from conftest import PRODUCTION_SECRET_KEY, ROOT
 from signup.extensions import db
 
-PRODUCTION = {"APP_ENV": "production", "SECRET_KEY": PRODUCTION_SECRET_KEY}
+PRODUCTION = {
+    "APP_ENV": "production",
+    "SECRET_KEY": PRODUCTION_SECRET_KEY,
+    "MAIL_DEFAULT_SENDER": "Påmelding <pamelding@example.org>",
+}
 #: Left unset, so their production defaults apply.
-UNSET = ("MAIL_SERVER", "MAIL_PORT", "SCHEDULER", "PROXY_COUNT", "RATELIMIT_STORAGE_URI")
+UNSET = (
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "SCHEDULER",
+    "PROXY_COUNT",
+    "PROXY_TRUST_HOST",
+    "RATELIMIT_STORAGE_URI",
+    "BASE_URL",
+    "TRUSTED_HOSTS",
+    "SECRET_KEY_FALLBACKS",
+)
 
 
 @pytest.fixture
@@ -38,6 +52,43 @@ def test_short_or_missing_secret_key_is_refused_outside_development(production_a
         production_app(SECRET_KEY="too-short")
     with pytest.raises(config.ConfigError, match="SECRET_KEY"):
         production_app(SECRET_KEY="")
+
+
+def example_setting(name: str) -> str:
+    """The value deploy/env.example gives `name`."""
+    for line in (ROOT / "deploy" / "env.example").read_text().splitlines():
+        if line.startswith(f"{name}="):
+            return line.partition("=")[2]
+    raise AssertionError(f"deploy/env.example sets no {name}")
+
+
+@pytest.mark.parametrize(
+    "placeholder",
+    [
+        "change-me-python-c-import-secrets-print-secrets-token_urlsafe-48",
+        "CHANGE-ME-to-a-long-random-value-of-at-least-32-chars",
+        "please-changeme-0123456789abcdefghijklmnopqrstuvwxyz",
+    ],
+)
+def test_placeholder_secret_key_is_refused_like_a_short_one(production_app, placeholder):
+    with pytest.raises(config.ConfigError, match="SECRET_KEY"):
+        production_app(SECRET_KEY=placeholder)
+    with pytest.raises(config.ConfigError, match="SECRET_KEY_FALLBACKS"):
+        production_app(SECRET_KEY_FALLBACKS=placeholder)
+
+
+def test_the_example_env_file_holds_no_secret_key_that_starts_production(production_app):
+    with pytest.raises(config.ConfigError, match="SECRET_KEY"):
+        production_app(SECRET_KEY=example_setting("SECRET_KEY"))
+    assert production_app().config["SECRET_KEY"] == PRODUCTION_SECRET_KEY
+
+
+def test_production_refuses_to_start_without_mail_default_sender(production_app):
+    with pytest.raises(config.ConfigError, match="MAIL_DEFAULT_SENDER"):
+        production_app(MAIL_DEFAULT_SENDER="")
+    assert example_setting("MAIL_DEFAULT_SENDER")
+    sender = production_app(MAIL_DEFAULT_SENDER=example_setting("MAIL_DEFAULT_SENDER"))
+    assert sender.config["MAIL_DEFAULT_SENDER"] == "Påmelding <pamelding@example.no>"
 
 
 def test_session_cookie_is_secure_httponly_and_samesite(production_app):
