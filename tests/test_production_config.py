@@ -122,3 +122,37 @@ def test_plain_http_is_served_and_proxy_headers_are_honoured_only_when_told(prod
         )
         assert response.status_code == 200  # never a redirect to https of its own
     assert seen == [("http", "127.0.0.1"), ("https", "203.0.113.9")]
+
+
+PUBLIC_HOST = "pamelding.example.no"
+
+
+@pytest.mark.parametrize("trust_forwarded_host", ["0", "1"])
+def test_redirects_never_name_a_host_the_client_sent(production_app, trust_forwarded_host):
+    app = production_app(
+        PROXY_COUNT="1", PROXY_TRUST_HOST=trust_forwarded_host, BASE_URL=f"https://{PUBLIC_HOST}"
+    )
+    client = app.test_client()
+    proxied = {"Host": PUBLIC_HOST, "X-Forwarded-Proto": "https"}
+
+    normal = client.get("/organiser", headers=proxied)
+    forged = client.get("/organiser", headers={**proxied, "X-Forwarded-Host": "evil.example"})
+    direct = client.get("/organiser", headers={"Host": "evil.example"})
+
+    assert normal.status_code == 308
+    assert normal.headers["Location"] == f"https://{PUBLIC_HOST}/organiser/"
+    for response in (forged, direct):
+        assert "evil.example" not in response.headers.get("Location", "")
+        assert response.status_code in (308, 400)
+    assert direct.status_code == 400
+
+
+def test_hsts_is_sent_only_when_base_url_is_https(production_app):
+    secure = production_app(BASE_URL=f"https://{PUBLIC_HOST}", PROXY_COUNT="1")
+    response = secure.test_client().get(
+        "/", headers={"Host": PUBLIC_HOST, "X-Forwarded-Proto": "https"}
+    )
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    plain = production_app().test_client().get("/")
+    assert plain.status_code == 200
+    assert "Strict-Transport-Security" not in plain.headers
