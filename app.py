@@ -76,6 +76,7 @@ def register_extensions(app: Flask) -> None:
     mail.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    show_limiter_warnings()
     login_manager.init_app(app)
     login_manager.user_loader(load_organiser)
     login_manager.login_view = "organiser.login"
@@ -85,6 +86,20 @@ def register_extensions(app: Flask) -> None:
     register_i18n(app)
     with app.app_context():
         configure_engine(db.engine)
+
+
+def show_limiter_warnings() -> None:
+    """Let Flask-Limiter's warnings reach stderr (it gives its logger a NullHandler).
+
+    The one that matters: "Rate limit storage unreachable - falling back to in-memory
+    storage", when Redis is down and limits are counted per process until it is back.
+    """
+    limiter_log = logging.getLogger("flask-limiter")
+    if not any(type(handler) is logging.StreamHandler for handler in limiter_log.handlers):
+        handler = logging.StreamHandler()
+        handler.setLevel(logging.WARNING)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        limiter_log.addHandler(handler)
 
 
 def register_blueprints(app: Flask) -> None:
