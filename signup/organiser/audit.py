@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import getpass
+import logging
+import os
+
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..clock import now
 from ..database import write_transaction
 from ..extensions import db
-from ..models import AuditEntry, Event, Registration
+from ..models import AuditEntry, Event, Organiser, Registration
+
+log = logging.getLogger(__name__)
 
 #: Each action in words, for the audit page.
 ACTION_LABELS = {
@@ -26,6 +32,10 @@ ACTION_LABELS = {
     "check_in": _l("registrerte ankomst"),
     "undo_check_in": _l("angret ankomst"),
     "export": _l("lastet ned deltakerlisten"),
+    "login_failed": _l("mislykket innlogging"),
+    "password": _l("satte nytt passord for en arrangør"),
+    "disable": _l("sperret en arrangørkonto"),
+    "enable": _l("åpnet en sperret arrangørkonto"),
 }
 
 
@@ -60,3 +70,44 @@ def record(
     """Write one entry in its own transaction (after a seat decision, or for an export)."""
     with write_transaction():
         add(action, event, registration, detail)
+
+
+def operator_name() -> str | None:
+    """The operating-system user running a command (the one behind sudo first), if known."""
+    name = os.environ.get("SUDO_USER")
+    if not name:
+        try:
+            name = getpass.getuser()
+        except OSError:  # no user name in the environment nor the password database
+            return None
+    return name[:64] or None
+
+
+def add_command(action: str, organiser: Organiser, detail: str = "") -> None:
+    """Add an entry for a command-line action on an organiser account, with the operator."""
+    db.session.add(
+        AuditEntry(
+            organiser_id=organiser.id,
+            action=action,
+            detail=detail,
+            operator=operator_name(),
+            created_at=now(),
+        )
+    )
+
+
+def record_failed_login(organiser: Organiser | None) -> None:
+    """Write an entry for a refused login: the account tried, if it exists; no password."""
+    with write_transaction():
+        db.session.add(
+            AuditEntry(
+                organiser_id=organiser.id if organiser is not None else None,
+                action="login_failed",
+                detail="" if organiser is not None else "ukjent adresse",
+                created_at=now(),
+            )
+        )
+    log.warning(
+        "organiser login refused (%s)",
+        f"account {organiser.id}" if organiser is not None else "unknown address",
+    )
