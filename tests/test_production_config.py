@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import runpy
+
 import pytest
 from flask import request
 
@@ -156,3 +158,22 @@ def test_hsts_is_sent_only_when_base_url_is_https(production_app):
     plain = production_app().test_client().get("/")
     assert plain.status_code == 200
     assert "Strict-Transport-Security" not in plain.headers
+
+
+def test_web_listens_on_loopback_only_with_worker_timeouts_behind_a_buffering_proxy(
+    monkeypatch,
+):
+    monkeypatch.delenv("PORT", raising=False)
+    settings = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+    assert settings["bind"] == "127.0.0.1:8000"
+    assert 0 < settings["graceful_timeout"] <= settings["timeout"] <= 60
+    for launcher in ("Procfile", "pamelding-web.service"):
+        lines = (ROOT / "deploy" / launcher).read_text().splitlines()
+        web = [line for line in lines if line.startswith(("web:", "ExecStart="))]
+        assert web, launcher
+        for line in web:
+            assert "--config deploy/gunicorn.conf.py" in line and "--bind" not in line, line
+    readme = (ROOT / "README.md").read_text()
+    production = readme[readme.index("## Running in production") :]
+    for directive in ("proxy_pass http://127.0.0.1:8000;", "proxy_buffering on;", "log_format"):
+        assert directive in production
