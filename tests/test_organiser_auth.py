@@ -267,6 +267,10 @@ def test_failed_logins_are_audited_without_password_or_address(app, organiser, c
     for secret in ("feil-passord", "ukjent@example.no", ORGANISER_EMAIL, "203.0.113.66"):
         assert secret not in stored and secret not in logged
     assert "login refused" in logged
+    assert log_in(browser := _client_at(app, "198.51.100.20")).status_code == 303
+    audit_page = browser.get("/organiser/audit").get_data(as_text=True)
+    assert "mislykket innlogging" in audit_page and "ukjent adresse" in audit_page
+    assert "feil-passord" not in audit_page
 
 
 # -- flask organiser password / disable / enable -------------------------------------------
@@ -287,6 +291,7 @@ def test_cli_new_password_ends_sessions_and_is_audited_with_the_operator(
     audit_page = browser.get("/organiser/audit").get_data(as_text=True)
     assert "driftsansvarlig-øyvind (kommandolinjen)" in audit_page
     assert "satte nytt passord for en arrangør" in audit_page
+    assert f"konto: {ORGANISER_EMAIL}" in audit_page
     short = runner.invoke(args=["organiser", "password", ORGANISER_EMAIL], input="kort\n")
     assert short.exit_code != 0 and "at least 10" in short.output
     unknown = runner.invoke(args=["organiser", "password", "ingen@example.no"], input="x" * 12)

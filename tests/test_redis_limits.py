@@ -66,10 +66,10 @@ def test_limits_are_counted_in_redis_and_shared_between_app_instances(tmp_path, 
 
 
 def test_signup_and_login_go_on_with_in_memory_limits_when_redis_is_down(
-    tmp_path, smtp, frozen_clock, caplog
+    tmp_path, smtp, frozen_clock, caplog, backend
 ):
     caplog.set_level(logging.WARNING)
-    base = make_app(tmp_path, smtp.port)
+    base = make_app(tmp_path, smtp.port, backend)
     # Nothing listens on this port: every Redis command fails at once.
     down = create_app({**base.config, "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{free_port()}"})
     try:
@@ -96,3 +96,6 @@ def test_signup_and_login_go_on_with_in_memory_limits_when_redis_is_down(
         # Flask-Limiter keeps "storage is dead" on the shared limiter until a later health
         # check; other tests must start on the real storage, so clear the private flag.
         limiter._storage_dead = False
+        for application in (base, down):
+            with application.app_context():
+                db.engine.dispose()

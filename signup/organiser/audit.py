@@ -37,6 +37,9 @@ ACTION_LABELS = {
     "disable": _l("sperret en arrangørkonto"),
     "enable": _l("åpnet en sperret arrangørkonto"),
 }
+#: Actions on an organiser account rather than by one: `organiser_id` is the account acted
+#: on (a failed login's target, a command's subject), and nobody logged in did them.
+ACCOUNT_ACTIONS = frozenset({"login_failed", "password", "disable", "enable"})
 
 
 def add(

@@ -57,7 +57,7 @@ def password(email: str) -> None:
     try:
         with write_transaction():
             accounts.set_password(organiser, new_password)
-            audit.add_command("password", organiser, detail=organiser.email)
+            audit.add_command("password", organiser)
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"new password set for {organiser.email}; its sessions have ended")
@@ -70,7 +70,7 @@ def disable(email: str) -> None:
     organiser = _account(email)
     with write_transaction():
         accounts.set_disabled(organiser, True)
-        audit.add_command("disable", organiser, detail=organiser.email)
+        audit.add_command("disable", organiser)
     click.echo(f"disabled organiser {organiser.email}; its sessions have ended")
 
 
@@ -81,7 +81,7 @@ def enable(email: str) -> None:
     organiser = _account(email)
     with write_transaction():
         accounts.set_disabled(organiser, False)
-        audit.add_command("enable", organiser, detail=organiser.email)
+        audit.add_command("enable", organiser)
     click.echo(f"enabled organiser {organiser.email}")
 
 
