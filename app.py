@@ -89,17 +89,15 @@ def register_extensions(app: Flask) -> None:
 
 
 def show_limiter_warnings() -> None:
-    """Let Flask-Limiter's warnings reach stderr (it gives its logger a NullHandler).
+    """Let Flask-Limiter's warnings reach stderr, as our own modules' do.
 
-    The one that matters: "Rate limit storage unreachable - falling back to in-memory
-    storage", when Redis is down and limits are counted per process until it is back.
+    Its logger has a NullHandler, which keeps Python's handler of last resort (warnings
+    to stderr) away from it. The warning that matters: "Rate limit storage unreachable -
+    falling back to in-memory storage", when Redis is down and each process counts alone.
     """
     limiter_log = logging.getLogger("flask-limiter")
-    if not any(type(handler) is logging.StreamHandler for handler in limiter_log.handlers):
-        handler = logging.StreamHandler()
-        handler.setLevel(logging.WARNING)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        limiter_log.addHandler(handler)
+    if logging.lastResort is not None and logging.lastResort not in limiter_log.handlers:
+        limiter_log.addHandler(logging.lastResort)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -32,6 +32,9 @@ LOOPBACK_HOSTS = ["localhost", "127.0.0.1"]
 #: warning, instead of refusing every sign-up and login.
 LIMITER_SETTINGS = {
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    # Should the storage fail where no fallback is tried (a deduction after the response),
+    # log it and go on rather than answer 500.
+    "RATELIMIT_SWALLOW_ERRORS": True,
     # A Redis that hangs must not hang the request: give up quickly and fall back.
     "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
 }
