@@ -1,7 +1,8 @@
 """Settings from the environment (and a `.env` file, for development).
 
 Every setting the operator may change is read here and documented in the README.
-Production has no insecure defaults: without a real SECRET_KEY the app refuses to start.
+Production has no insecure defaults: without a real SECRET_KEY (not a placeholder) or a
+MAIL_DEFAULT_SENDER the app refuses to start.
 """
 
 from __future__ import annotations
