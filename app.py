@@ -10,7 +10,7 @@ from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
@@ -43,10 +43,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.register(app)
     organiser_cli.register(app)
     register_background(app)
-    if app.config.get("PROXY_COUNT"):
-        count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    register_proxy(app)
     return app
+
+
+def register_proxy(app: Flask) -> None:
+    """Believe PROXY_COUNT proxies' X-Forwarded-For/-Proto; -Host only when told to."""
+    count = app.config.get("PROXY_COUNT")
+    if count:
+        host = count if app.config.get("PROXY_TRUST_HOST") else 0
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=host)
 
 
 def register_templates(app: Flask) -> None:
@@ -70,6 +76,7 @@ def register_extensions(app: Flask) -> None:
     mail.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    show_limiter_warnings()
     login_manager.init_app(app)
     login_manager.user_loader(load_organiser)
     login_manager.login_view = "organiser.login"
@@ -79,6 +86,18 @@ def register_extensions(app: Flask) -> None:
     register_i18n(app)
     with app.app_context():
         configure_engine(db.engine)
+
+
+def show_limiter_warnings() -> None:
+    """Let Flask-Limiter's warnings reach stderr, as our own modules' do.
+
+    Its logger has a NullHandler, which keeps Python's handler of last resort (warnings
+    to stderr) away from it. The warning that matters: "Rate limit storage unreachable -
+    falling back to in-memory storage", when Redis is down and each process counts alone.
+    """
+    limiter_log = logging.getLogger("flask-limiter")
+    if logging.lastResort is not None and logging.lastResort not in limiter_log.handlers:
+        limiter_log.addHandler(logging.lastResort)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -101,6 +120,11 @@ def register_errorhandlers(app: Flask) -> None:
 
     for code in (400, 403, 404, 405, 409, 410, 413, 422, 429):
         app.register_error_handler(code, render_error)
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page either.
+        return "400: ukjent vertsnavn (Host).\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

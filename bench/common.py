@@ -138,6 +138,7 @@ class Site:
             "DATABASE_URL": self.db_url,
             "MAIL_SERVER": "127.0.0.1",
             "MAIL_PORT": str(smtp_port),
+            "MAIL_DEFAULT_SENDER": "Påmelding <pamelding@example.org>",
             "SCHEDULER": "off",
             "BASE_URL": self.url,
         }

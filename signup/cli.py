@@ -73,7 +73,7 @@ def load_event(path: Path, demo: bool, force: bool, create_only: bool) -> None:
     event = events.by_slug(definition.values["slug"])
     try:
         if event is None:
-            event = events.create(definition, audit.command_line_user())
+            event = events.create(definition, audit.operator_name())
             starts = _when(event.starts_at, event)
             click.echo(f"created event {event.slug}: {event.title}, {starts}")
         elif create_only:
@@ -95,7 +95,7 @@ def _update_event(event, definition: eventfile.EventDefinition, force: bool) -> 
             "nothing was changed: the database keeps what organisers set. "
             "Run again with --force to apply the changes above."
         )
-    applied, offers = events.apply(event.id, definition, audit.command_line_user())
+    applied, offers = events.apply(event.id, definition, audit.operator_name())
     click.echo(f"updated event {event.slug}: {len(applied)} change(s) applied and audited")
     if offers:
         click.echo(f"{offers} waitlist offer(s) sent for the new seats")
@@ -159,7 +159,7 @@ def event_capacity(slug: str, capacity: int) -> None:
         "capacity",
         event,
         detail=f"{before} -> {capacity}; {offers} tilbud sendt",
-        operator=audit.command_line_user(),
+        operator=audit.operator_name(),
     )
     held = admission.held_seats(event)
     click.echo(f"capacity of {slug} is now {capacity}; {held} seats held; {offers} offer(s) sent")
@@ -220,7 +220,7 @@ def briefing_send(slug: str) -> None:
     if not count:
         click.echo("nobody to brief: everyone admitted has had it (or the meeting has started)")
         return
-    audit.record("briefing_send", event, detail=f"{count} i kø", operator=audit.command_line_user())
+    audit.record("briefing_send", event, detail=f"{count} i kø", operator=audit.operator_name())
     deadline = time.monotonic() + SEND_WAIT_SECONDS
     with click.progressbar(length=count, label="Sending briefings") as bar:
         while time.monotonic() < deadline:

@@ -274,6 +274,20 @@ class Organiser(UserMixin, db.Model):
     #: A werkzeug.security hash; the password itself is never stored.
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    #: Part of every session's identity: raised on logout, a new password and disabling,
+    #: which ends every session (and copied cookie) signed with an older one.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: Set by `flask organiser disable`: the account can neither log in nor stay logged in.
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    @property
+    def is_active(self) -> bool:
+        """Flask-Login refuses to log in an account that is not active."""
+        return self.disabled_at is None
+
+    def get_id(self) -> str:
+        """What the session cookie holds: the account and its session version."""
+        return f"{self.id}.{self.session_version}"
 
 
 class AuditEntry(db.Model):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 
 #: Everything from this host only; no inline script anywhere.
 CONTENT_SECURITY_POLICY = (
@@ -13,6 +13,8 @@ CONTENT_SECURITY_POLICY = (
 DEV_MAILBOX_POLICY = CONTENT_SECURITY_POLICY.replace(
     "style-src 'self'", "style-src 'self' 'unsafe-inline'"
 )
+#: Browsers that once saw the https site never try plain http for a year.
+STRICT_TRANSPORT_SECURITY = "max-age=31536000"
 
 
 def _set_headers(response: Response) -> Response:
@@ -27,6 +29,8 @@ def _set_headers(response: Response) -> Response:
     # and never leaks a signed link's path to another site.
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if current_app.config["BASE_URL"].startswith("https://"):
+        headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
     if request.path.startswith(("/c/", "/m/", "/o/")):
         # Pages opened from signed links are personal: never cache them in shared caches.
         headers.setdefault("Cache-Control", "no-store")

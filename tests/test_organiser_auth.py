@@ -1,10 +1,17 @@
 """Organiser login, logout, the anonymous redirect on every route, and the CLI."""
 
+import contextvars
+import getpass
+import logging
 import re
+import time
+from datetime import timedelta
 
 import pytest
+from flask_login.utils import encode_cookie
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
-from conftest import ORGANISER_EMAIL, csrf_from, log_in
+from conftest import ORGANISER_EMAIL, app_log_text, csrf_from, log_in
 from signup.extensions import db
 from signup.models import AuditEntry, Organiser
 
@@ -139,3 +146,168 @@ def test_public_pages_show_only_a_discreet_footer_link(client, make_event):
 def test_organiser_pages_are_never_cached(organiser_client):
     assert organiser_client.get("/organiser/").headers["Cache-Control"] == "no-store"
     assert organiser_client.get("/organiser/login").status_code == 302
+
+
+# -- sessions end on logout, a new password and disabling; 12 hours without activity ------
+
+
+def alone(client):
+    """The client, each request in its own app context, as separate processes would see it.
+
+    The `app` fixture holds an app context that requests would otherwise share, and with it
+    `g`: the logged-in user and the CSRF token cached there would leak between browsers.
+    """
+    shared_open = client.open
+    client.open = lambda *args, **kwargs: contextvars.Context().run(shared_open, *args, **kwargs)
+    return client
+
+
+def _dashboard_status(app, cookie: str, name: str = "session") -> int:
+    """What a fresh browser holding only this cookie gets from the dashboard."""
+    stranger = alone(app.test_client())
+    stranger.set_cookie(name, cookie)
+    return stranger.get("/organiser/").status_code
+
+
+@pytest.fixture
+def browser(app, organiser):
+    """A logged-in browser whose requests share nothing with the test's app context."""
+    client = alone(app.test_client())
+    assert log_in(client).status_code == 303
+    return client
+
+
+def test_logout_ends_the_session_even_for_a_copied_cookie(app, browser, make_event):
+    event = make_event(title="Temamøte for Ærlige Åsmund")
+    copied = browser.get_cookie("session").value
+    export = f"/organiser/events/{event.slug}/export.csv"
+    stranger = alone(app.test_client())
+    stranger.set_cookie("session", copied)
+    assert stranger.get(export).status_code == 200
+
+    page = browser.get("/organiser/").get_data(as_text=True)
+    assert browser.post("/organiser/logout", data={"csrf_token": csrf_from(page)})
+
+    later = stranger.get(export)
+    assert later.status_code == 302
+    assert later.headers["Location"].startswith("/organiser/login")
+    assert "Ærlige" not in later.get_data(as_text=True)
+
+
+def test_remember_cookie_from_before_logout_opens_nothing(app, browser, organiser):
+    remembered = encode_cookie(organiser.get_id())
+    assert _dashboard_status(app, remembered, "remember_token") == 200
+    page = browser.get("/organiser/").get_data(as_text=True)
+    browser.post("/organiser/logout", data={"csrf_token": csrf_from(page)})
+    assert _dashboard_status(app, remembered, "remember_token") == 302
+    assert app.config["REMEMBER_COOKIE_DURATION"] <= timedelta(hours=12)
+
+
+class _SignedEarlier(TimestampSigner):
+    """Signs as if it were `hours_ago` hours earlier: a session last used back then."""
+
+    hours_ago = 0
+
+    def get_timestamp(self) -> int:
+        return int(time.time()) - self.hours_ago * 3600
+
+
+def _cookie_last_used(app, cookie: str, hours_ago: int) -> str:
+    serializer = app.session_interface.get_signing_serializer(app)
+    signer = type("Signer", (_SignedEarlier,), {"hours_ago": hours_ago})
+    earlier = URLSafeTimedSerializer(
+        app.secret_key,
+        salt=serializer.salt,
+        serializer=serializer.serializer,
+        signer=signer,
+        signer_kwargs=serializer.signer_kwargs,
+    )
+    return earlier.dumps(serializer.loads(cookie))
+
+
+def test_session_ends_after_12_hours_without_a_request(app, browser):
+    cookie = browser.get_cookie("session")
+    assert cookie.expires is not None  # refreshed on each request, not a 31-day default
+    assert _dashboard_status(app, _cookie_last_used(app, cookie.value, 11)) == 200
+    assert _dashboard_status(app, _cookie_last_used(app, cookie.value, 13)) == 302
+
+
+# -- failed logins lock an account only against the clients that failed -----------------
+
+
+def _client_at(app, address: str):
+    client = alone(app.test_client())
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_wrong_passwords_lock_the_account_only_against_the_client_that_failed(app, organiser):
+    attacker = _client_at(app, "203.0.113.66")
+    for _ in range(5):
+        assert log_in(attacker, password="feil-passord-her").status_code == 422
+    assert log_in(attacker).status_code == 429
+
+    colleague = _client_at(app, "198.51.100.20")
+    assert log_in(colleague).status_code == 303
+
+
+def test_failed_logins_are_audited_without_password_or_address(app, organiser, caplog):
+    caplog.set_level(logging.DEBUG)
+    log_in(_client_at(app, "203.0.113.66"), password="feil-passord-Æøå")
+    log_in(_client_at(app, "203.0.113.66"), email="ukjent@example.no", password="feil-passord-2")
+
+    db.session.rollback()
+    entries = db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.id)).all()
+    assert [(e.action, e.organiser_id) for e in entries] == [
+        ("login_failed", organiser.id),
+        ("login_failed", None),
+    ]
+    stored = " ".join(f"{e.detail} {e.operator}" for e in entries)
+    logged = app_log_text(caplog)
+    for secret in ("feil-passord", "ukjent@example.no", ORGANISER_EMAIL, "203.0.113.66"):
+        assert secret not in stored and secret not in logged
+    assert "login refused" in logged
+    assert log_in(browser := _client_at(app, "198.51.100.20")).status_code == 303
+    audit_page = browser.get("/organiser/audit").get_data(as_text=True)
+    assert "mislykket innlogging" in audit_page and "ukjent adresse" in audit_page
+    assert "feil-passord" not in audit_page
+
+
+# -- flask organiser password / disable / enable -------------------------------------------
+
+
+def test_cli_new_password_ends_sessions_and_is_audited_with_the_operator(
+    app, runner, browser, monkeypatch
+):
+    monkeypatch.setenv("SUDO_USER", "driftsansvarlig-øyvind")
+    result = runner.invoke(
+        args=["organiser", "password", ORGANISER_EMAIL], input="nytt-langt-passord\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert browser.get("/organiser/").status_code == 302
+    assert log_in(browser).status_code == 422
+    assert log_in(browser, password="nytt-langt-passord").status_code == 303
+
+    audit_page = browser.get("/organiser/audit").get_data(as_text=True)
+    assert "driftsansvarlig-øyvind på kommandolinjen" in audit_page
+    assert "satte nytt passord for en arrangør" in audit_page
+    assert f"konto: {ORGANISER_EMAIL}" in audit_page
+    short = runner.invoke(args=["organiser", "password", ORGANISER_EMAIL], input="kort\n")
+    assert short.exit_code != 0 and "at least 10" in short.output
+    unknown = runner.invoke(args=["organiser", "password", "ingen@example.no"], input="x" * 12)
+    assert unknown.exit_code != 0 and "no organiser" in unknown.output
+
+
+def test_cli_disable_locks_the_account_out_at_once(app, runner, browser, monkeypatch):
+    monkeypatch.delenv("SUDO_USER", raising=False)
+    result = runner.invoke(args=["organiser", "disable", ORGANISER_EMAIL])
+    assert result.exit_code == 0, result.output
+    assert browser.get("/organiser/").status_code == 302
+    assert log_in(browser).status_code == 422
+    assert "disabled" in runner.invoke(args=["organiser", "list"]).output
+
+    db.session.rollback()
+    entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "disable"))
+    assert entry.operator == getpass.getuser()
+    assert runner.invoke(args=["organiser", "enable", ORGANISER_EMAIL]).exit_code == 0
+    assert log_in(browser).status_code == 303

@@ -87,7 +87,10 @@ def test_the_operator_commands_run_as_printed_on_a_fresh_clone(tmp_path):
             ["bash", str(script)], cwd=clone, env=env, stdin=subprocess.PIPE,
             stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
-        shell.stdin.write("et-langt-passord-for-arrangøren\n".encode())
+        # Passwords for `organiser create`, then `organiser password`.
+        shell.stdin.write(
+            "et-langt-passord-for-arrangøren\nog-et-nytt-langt-passord-æøå\n".encode()
+        )
         shell.stdin.close()
         try:
             seen = wait_until(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from types import SimpleNamespace
 
@@ -9,8 +10,19 @@ import pytest
 from limits.storage import RedisStorage
 
 from app import create_app
-from conftest import create_event, make_app, submit_signup
-from signup.extensions import limiter
+from conftest import (
+    ORGANISER_EMAIL,
+    ORGANISER_PASSWORD,
+    count_rows,
+    create_event,
+    free_port,
+    log_in,
+    make_app,
+    submit_signup,
+)
+from signup.extensions import db, limiter
+from signup.models import Registration
+from signup.organiser.accounts import create_organiser
 
 REDIS_URI = "redis://127.0.0.1:6379"
 
@@ -51,3 +63,39 @@ def test_limits_are_counted_in_redis_and_shared_between_app_instances(tmp_path, 
         for key in redis.keys(f"*{address}*"):
             redis.delete(key)
         create_app({**web1.config, "RATELIMIT_STORAGE_URI": "memory://"})  # limiter back
+
+
+def test_signup_and_login_go_on_with_in_memory_limits_when_redis_is_down(
+    tmp_path, smtp, frozen_clock, caplog, backend
+):
+    caplog.set_level(logging.WARNING)
+    base = make_app(tmp_path, smtp.port, backend)
+    # Nothing listens on this port: every Redis command fails at once.
+    down = create_app({**base.config, "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{free_port()}"})
+    try:
+        with down.app_context():
+            event = SimpleNamespace(slug=create_event().slug)
+            create_organiser(ORGANISER_EMAIL, ORGANISER_PASSWORD)
+        client = down.test_client()
+
+        signed_up = submit_signup(client, event, "aase@example.no", name="Åse Ødegård")
+        logged_in = log_in(client)
+
+        assert signed_up.status_code == 303
+        assert logged_in.status_code == 303
+        with down.app_context():
+            assert count_rows(Registration) == 1
+            db.session.remove()
+        assert "falling back to in-memory storage" in caplog.text
+        # The limits still hold, counted in this process's memory.
+        other = down.test_client()
+        wrong = [log_in(other, password="feil-passord-her").status_code for _ in range(6)]
+        assert wrong == [422] * 5 + [429]
+    finally:
+        create_app({**base.config, "RATELIMIT_STORAGE_URI": "memory://"})  # limiter back
+        # Flask-Limiter keeps "storage is dead" on the shared limiter until a later health
+        # check; other tests must start on the real storage, so clear the private flag.
+        limiter._storage_dead = False
+        for application in (base, down):
+            with application.app_context():
+                db.engine.dispose()

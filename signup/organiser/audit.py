@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import logging
 import os
 
 from flask_babel import lazy_gettext as _l
@@ -11,7 +12,9 @@ from flask_login import current_user
 from ..clock import now
 from ..database import write_transaction
 from ..extensions import db
-from ..models import AuditEntry, Event, Registration
+from ..models import AuditEntry, Event, Organiser, Registration
+
+log = logging.getLogger(__name__)
 
 #: Each action in words, for the audit page.
 ACTION_LABELS = {
@@ -31,7 +34,14 @@ ACTION_LABELS = {
     "export": _l("lastet ned deltakerlisten"),
     "event_load": _l("lastet møtet fra fil"),
     "briefing_send": _l("sendte smittevernsinformasjonen"),
+    "login_failed": _l("mislykket innlogging"),
+    "password": _l("satte nytt passord for en arrangør"),
+    "disable": _l("sperret en arrangørkonto"),
+    "enable": _l("åpnet en sperret arrangørkonto"),
 }
+#: Actions on an organiser account rather than by one: `organiser_id` is the account acted
+#: on (a failed login's target, a command's subject), and nobody logged in did them.
+ACCOUNT_ACTIONS = frozenset({"login_failed", "password", "disable", "enable"})
 
 
 def add(
@@ -71,10 +81,40 @@ def record(
         add(action, event, registration, detail, operator)
 
 
-def command_line_user() -> str:
+def operator_name() -> str:
     """Who runs this `flask` command: the user behind sudo, else the login name; "" if unknown."""
     try:
         name = os.environ.get("SUDO_USER") or getpass.getuser()
     except (OSError, KeyError):  # no login name and no passwd entry for the uid (containers)
         name = ""
     return name[:64]
+
+
+def add_command(action: str, organiser: Organiser, detail: str = "") -> None:
+    """Add an entry for a command-line action on an organiser account, with the operator."""
+    db.session.add(
+        AuditEntry(
+            organiser_id=organiser.id,
+            action=action,
+            detail=detail,
+            operator=operator_name(),
+            created_at=now(),
+        )
+    )
+
+
+def record_failed_login(organiser: Organiser | None) -> None:
+    """Write an entry for a refused login: the account tried, if it exists; no password."""
+    with write_transaction():
+        db.session.add(
+            AuditEntry(
+                organiser_id=organiser.id if organiser is not None else None,
+                action="login_failed",
+                detail="" if organiser is not None else "ukjent adresse",
+                created_at=now(),
+            )
+        )
+    log.warning(
+        "organiser login refused (%s)",
+        f"account {organiser.id}" if organiser is not None else "unknown address",
+    )

@@ -1,26 +1,35 @@
-"""Log in and out. Login is rate-limited per address and, generously, per client."""
+"""Log in and out.
+
+Failed logins are counted per account *and* client: five wrong passwords lock that account
+against that client only, so nobody can lock an organiser out from elsewhere. A client is
+also limited in failures over all accounts, and, generously, in attempts.
+"""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
+from ..database import write_transaction
 from ..extensions import limiter
 from . import accounts, audit, bp
 from .forms import ActionForm, LoginForm
 
-#: Failed logins allowed per address: guessing one account's password is what we stop.
-FAILED_LOGINS_PER_ADDRESS = "5 per 15 minutes"
+#: Failed logins allowed per account and client: guessing one password is what we stop.
+FAILED_LOGINS_PER_ACCOUNT_AND_CLIENT = "5 per 15 minutes"
+#: Failed logins per client over all accounts: trying many accounts is stopped too.
+FAILED_LOGINS_PER_CLIENT = "20 per hour"
 #: Attempts per client address: generous, because a company's people share one address.
 LOGINS_PER_CLIENT = "60 per hour"
 
 
-def _email_key() -> str:
-    return "organiser-login:" + accounts.normalise(request.form.get("email", ""))[:254]
+def _account_and_client_key() -> str:
+    account = accounts.normalise(request.form.get("email", ""))[:254]
+    return f"organiser-login:{account}:{get_remote_address()}"
 
 
 def _failed(response) -> bool:
@@ -43,7 +52,13 @@ def too_many_attempts(error):
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
-    FAILED_LOGINS_PER_ADDRESS, key_func=_email_key, methods=["POST"], deduct_when=_failed
+    FAILED_LOGINS_PER_ACCOUNT_AND_CLIENT,
+    key_func=_account_and_client_key,
+    methods=["POST"],
+    deduct_when=_failed,
+)
+@limiter.limit(
+    FAILED_LOGINS_PER_CLIENT, key_func=get_remote_address, methods=["POST"], deduct_when=_failed
 )
 @limiter.limit(LOGINS_PER_CLIENT, key_func=get_remote_address, methods=["POST"])
 def login():
@@ -53,10 +68,14 @@ def login():
     if form.validate_on_submit():
         organiser = accounts.authenticate(form.email.data, form.password.data)
         if organiser is not None:
+            # Permanent: refreshed on every request, so it ends after PERMANENT_SESSION_LIFETIME
+            # without one (12 hours), not after the browser's whim or 31 days.
+            session.permanent = True
             login_user(organiser)
             audit.record("login")
             flash(_("Du er logget inn."), "ok")
             return redirect(_safe_next(request.args.get("next")), code=303)
+        audit.record_failed_login(accounts.find(form.email.data))
         form.password.errors.append(_("Feil e-post eller passord."))
     status = 422 if request.method == "POST" else 200
     return render_template("organiser/login.html", form=form, throttled=False), status
@@ -65,7 +84,10 @@ def login():
 @bp.post("/logout")
 def logout():
     if ActionForm().validate_on_submit():
-        audit.record("logout")
+        # Every session of this account ends, including any copy of this cookie.
+        with write_transaction():
+            audit.add("logout")
+            accounts.end_sessions(current_user)
         logout_user()
         flash(_("Du er logget ut."), "ok")
     return redirect(url_for("organiser.login"), code=303)

@@ -108,7 +108,11 @@ def domain_forms(event) -> list[tuple]:
 
 @bp.get("/audit")
 def audit_log():
-    return render_template("organiser/audit.html", entries=queries.audit_page(_page_number()))
+    return render_template(
+        "organiser/audit.html",
+        entries=queries.audit_page(_page_number()),
+        account_actions=audit.ACCOUNT_ACTIONS,
+    )
 
 
 @bp.context_processor
