@@ -17,6 +17,18 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 _SEAT_LOCK = "signup_seat_lock"
 
 
+def engine_options(url: str) -> dict:
+    """Engine options for `url`: bound values never appear in error messages or logs."""
+    # A failed statement's parameters are names, addresses and dietary notes: an error
+    # message that carries them would put personal data in the log, beyond retention.
+    options: dict = {"hide_parameters": True}
+    if not url.startswith("sqlite"):
+        # A server's connections drop (restarts, idle timeouts): ping before each use.
+        # An SQLite file has no connection to lose, and the ping would cost every checkout.
+        options["pool_pre_ping"] = True
+    return options
+
+
 def configure_engine(engine: Engine) -> None:
     """SQLite as a serialising store: WAL, a busy timeout, BEGIN IMMEDIATE for seat locks."""
     if engine.dialect.name != "sqlite":
