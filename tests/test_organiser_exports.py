@@ -91,9 +91,8 @@ def test_one_tap_marks_arrival_and_can_be_undone(organiser_client, attendees):
     path = f"/organiser/events/{attendees.slug}/checkin"
     token = csrf_from(organiser_client.get(path).get_data(as_text=True))
     clock.advance(timedelta(minutes=5))
-    response = organiser_client.post(f"{path}/{ola.id}", data={"csrf_token": token, "q": "ola"})
+    response = organiser_client.post(f"{path}/{ola.id}", data={"csrf_token": token})
     assert response.status_code == 303
-    assert response.headers["Location"] == f"{path}?q=ola"
     page = organiser_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Ola Nordmann er registrert som ankommet." in page
     assert "Ankommet 09:05" in page
