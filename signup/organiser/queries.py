@@ -189,6 +189,37 @@ def attendee_list(event: Event) -> list[Registration]:
     )
 
 
+@dataclass
+class Kitchen:
+    """What the kitchen needs: how many have a seat, and each dietary note with its count."""
+
+    seated: int
+    notes: list[tuple[str, int]]
+
+    @property
+    def with_needs(self) -> int:
+        return sum(count for _note, count in self.notes)
+
+
+def kitchen(event: Event) -> Kitchen:
+    """Dietary notes of everyone with a seat, the same note (any case or spacing) counted once."""
+    notes = db.session.scalars(
+        select(Registration.dietary).where(
+            Registration.event_id == event.id, Registration.state == State.ADMITTED
+        )
+    ).all()
+    counted: Counter = Counter()
+    shown: dict[str, str] = {}
+    for note in notes:
+        words = " ".join((note or "").split())
+        if words:
+            key = words.casefold()
+            counted[key] += 1
+            shown.setdefault(key, words)
+    ordered = sorted(counted.items(), key=lambda item: (-item[1], item[0]))
+    return Kitchen(seated=len(notes), notes=[(shown[key], count) for key, count in ordered])
+
+
 def timeline(event: Event) -> list[tuple[datetime, datetime | None]]:
     """(signed up, confirmed) for every registration: one query over two columns."""
     return [

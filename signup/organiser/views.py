@@ -32,6 +32,7 @@ def event(slug: str):
         waitlist=queries.waitlist_head(event),
         waiting=counts.by_state[State.WAITLISTED],
         offers=queries.open_offers(event),
+        kitchen=queries.kitchen(event),
         people=queries.registration_page(event, _page_number(), search, state, group),
         filters={"q": search, "state": state, "group": group},
         states=list(State),
