@@ -22,7 +22,7 @@ from signup.organiser.exports import neutralise
         ("+4790000000", "+4790000000"),
         ("+47 900 00 000 -1", "'+47 900 00 000 -1"),
         ("+SUM(A1)", "'+SUM(A1)"),
-        ("\uff1dHYPERLINK(\"x\")", "'\uff1dHYPERLINK(\"x\")"),
+        ('\uff1dHYPERLINK("x")', '\'\uff1dHYPERLINK("x")'),
         ("-2+3", "'-2+3"),
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\tfane", "'\tfane"),
