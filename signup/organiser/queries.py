@@ -15,6 +15,7 @@ from ..extensions import db
 from ..models import (
     AuditEntry,
     Event,
+    MessageState,
     OutboxMessage,
     PriorityGroup,
     Registration,
@@ -118,6 +119,21 @@ def open_offers(event: Event) -> list[Registration]:
             _with_group()
             .where(Registration.event_id == event.id, Registration.state == State.OFFERED)
             .order_by(Registration.offer_expires_at)
+        )
+    )
+
+
+def failed_mail_to_offered(event: Event) -> set[int]:
+    """Ids of people with an open offer who have an email that failed for good."""
+    return set(
+        db.session.scalars(
+            select(Registration.id)
+            .join(OutboxMessage, OutboxMessage.registration_id == Registration.id)
+            .where(
+                Registration.event_id == event.id,
+                Registration.state == State.OFFERED,
+                OutboxMessage.state == MessageState.FAILED,
+            )
         )
     )
 
