@@ -18,6 +18,7 @@ from signup import cli, delivery, scheduling
 from signup.database import configure_engine, engine_options
 from signup.extensions import csrf, db, limiter, login_manager, mail, migrate
 from signup.i18n import register_i18n
+from signup.logprivacy import hide_personal_data_in_library_logs
 from signup.organiser import cli as organiser_cli
 from signup.organiser.accounts import load_organiser
 from signup.security import register_security_headers
@@ -38,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     register_templates(app)
     refuse_control_characters_in_urls(app)
+    hide_personal_data_in_library_logs()
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

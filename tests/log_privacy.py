@@ -19,8 +19,9 @@ from signup.models import Registration
 PERSONAL_FIELDS = ("name", "email", "phone", "dietary")
 #: Shorter values ("Ola", "Nei") would match unrelated words by chance.
 MIN_LENGTH = 6
-#: Our own loggers, at every level: a debug line leaks as much as an error does.
-APP_LOGGERS = ("signup", "app")
+#: Our own loggers and the libraries' that see personal data, at every level: a debug line
+#: leaks as much as an error does.
+APP_LOGGERS = ("signup", "app", "flask-limiter")
 #: The test SMTP sink logs what it receives, which is its job and not the product's.
 IGNORED_LOGGERS = ("mail.log",)
 

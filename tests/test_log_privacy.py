@@ -4,7 +4,7 @@ import logging
 
 from log_privacy import RecordKeeper, find_leaks
 
-from conftest import submit_signup
+from conftest import app_log_text, submit_signup
 from signup.extensions import db
 from signup.models import Registration
 
@@ -48,3 +48,16 @@ def test_every_registration_written_in_the_run_is_watched(client, make_event):
     assert db.session.scalar(db.select(Registration.name)) == "Sølvi Åse"
     watched = log_privacy._personal.values
     assert {"solvi.aase@fjordbruk.no", "Sølvi Åse", "glutenfri, ærlig"} <= watched
+
+
+def test_a_rate_limited_address_is_not_logged(client, make_event, caplog):
+    caplog.set_level(logging.INFO)
+    event = make_event()
+    statuses = [
+        submit_signup(client, event, "bjorn.aero@fjordbruk.no", name="Bjørn Ærø").status_code
+        for _ in range(6)
+    ]
+    assert statuses[-1] == 429
+    logged = app_log_text(caplog)
+    assert "ratelimit" in logged and "[key hidden]" in logged
+    assert "bjorn.aero@fjordbruk.no" not in logged
