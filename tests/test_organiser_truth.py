@@ -100,3 +100,14 @@ def test_the_audit_log_records_only_the_fields_that_changed(organiser_client, ma
     ).all()
     assert details == ["svarfrist 24 -> 12 t"]
     assert db.session.get(Event, event.id).offer_hours == 12
+
+
+def test_saving_the_same_capacity_writes_no_audit_entry(organiser_client, make_event):
+    event = make_event(capacity=40, title="Årsmøte på Ørland")
+    path = f"/organiser/events/{event.slug}/capacity"
+    _post(organiser_client, path, capacity="40")
+    _post(organiser_client, path, capacity="45")
+    details = db.session.scalars(
+        db.select(AuditEntry.detail).where(AuditEntry.action == "capacity")
+    ).all()
+    assert details == ["40 -> 45; 0 tilbud sendt"]

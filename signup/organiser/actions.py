@@ -49,7 +49,9 @@ def change_capacity(slug: str):
     before = event.capacity
     offers = admission.set_capacity(event.id, form.capacity.data)
     event = event_or_404(slug)
-    audit.record("capacity", event, detail=f"{before} -> {event.capacity}; {offers} tilbud sendt")
+    if event.capacity != before or offers:
+        detail = f"{before} -> {event.capacity}; {offers} tilbud sendt"
+        audit.record("capacity", event, detail=detail)
     flash(
         _(
             "Antall plasser er nå %(capacity)s. %(offers)s tilbud om plass er sendt.",
