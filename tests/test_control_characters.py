@@ -131,3 +131,18 @@ def test_a_database_error_logs_no_bound_values(app, make_event, sign_up, caplog)
     # PostgreSQL's DETAIL line ("Key (...)=(1, kari@example.no)") is dropped too.
     assert "kari@example.no" not in text
     assert "unique" in text.lower()
+
+
+@BOTH
+def test_control_characters_in_a_member_list_are_refused(organiser_client, make_event):
+    event = make_event()
+    path = f"/organiser/events/{event.slug}/settings"
+    token = csrf_from(organiser_client.get(path).get_data(as_text=True))
+    response = organiser_client.post(
+        f"/organiser/events/{event.slug}/groups/medlem/domains",
+        data={"csrf_token": token, "medlem-domains": "fjordbruk.no\nbrød\x00.no"},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert "kontrolltegn" in response.get_data(as_text=True)
+    assert "fjordbruk.no" not in organiser_client.get(path).get_data(as_text=True)
