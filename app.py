@@ -15,13 +15,15 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
 from signup import cli, delivery, scheduling
-from signup.database import configure_engine
+from signup.database import configure_engine, engine_options
 from signup.extensions import csrf, db, limiter, login_manager, mail, migrate
 from signup.i18n import register_i18n
+from signup.logprivacy import hide_personal_data_in_library_logs
 from signup.organiser import cli as organiser_cli
 from signup.organiser.accounts import load_organiser
 from signup.security import register_security_headers
 from signup.templating import register_filters
+from signup.validators import refuse_control_characters_in_urls
 
 ROOT = Path(__file__).resolve().parent
 
@@ -36,6 +38,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(config.for_tests(app.instance_path))
         app.config.from_mapping(test_config)
     register_templates(app)
+    refuse_control_characters_in_urls(app)
+    hide_personal_data_in_library_logs()
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -67,10 +71,9 @@ def register_templates(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # A server's connections drop (restarts, idle timeouts): ping before each use.
-        # An SQLite file has no connection to lose, and the ping would cost every checkout.
-        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {}).setdefault("pool_pre_ping", True)
+    options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    for key, value in engine_options(app.config["SQLALCHEMY_DATABASE_URI"]).items():
+        options.setdefault(key, value)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     mail.init_app(app)

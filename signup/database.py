@@ -17,8 +17,25 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 _SEAT_LOCK = "signup_seat_lock"
 
 
+def engine_options(url: str) -> dict:
+    """Engine options for `url`: bound values never appear in error messages or logs."""
+    # A failed statement's parameters are names, addresses and dietary notes: an error
+    # message that carries them would put personal data in the log, beyond retention.
+    options: dict = {"hide_parameters": True}
+    if not url.startswith("sqlite"):
+        # A server's connections drop (restarts, idle timeouts): ping before each use.
+        # An SQLite file has no connection to lose, and the ping would cost every checkout.
+        options["pool_pre_ping"] = True
+    return options
+
+
 def configure_engine(engine: Engine) -> None:
-    """SQLite as a serialising store: WAL, a busy timeout, BEGIN IMMEDIATE for seat locks."""
+    """SQLite as a serialising store: WAL, a busy timeout, BEGIN IMMEDIATE for seat locks.
+
+    PostgreSQL: error messages lose the server's DETAIL line, which repeats the values.
+    """
+    if engine.dialect.name == "postgresql":
+        sa_event.listen(engine, "handle_error", _without_detail)
     if engine.dialect.name != "sqlite":
         return
 
@@ -39,6 +56,24 @@ def configure_engine(engine: Engine) -> None:
         # write opens a transaction, so a read-then-write never meets a stale snapshot.
         if conn.get_execution_options().get(_SEAT_LOCK):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _without_detail(context) -> None:
+    """Keep only the primary message of a PostgreSQL error: its DETAIL names the values.
+
+    "Key (event_id, email_normalised)=(1, kari@firma.no) already exists" would put an
+    address in the log of whatever logs the error; hide_parameters does not cover it.
+    The error keeps its class, SQLSTATE and `diag` for the code that handles it.
+    """
+    original = context.original_exception
+    diag = getattr(original, "diag", None)
+    if diag is None or not diag.message_detail or not diag.message_primary:
+        return
+    original.args = (diag.message_primary,)
+    error = context.sqlalchemy_exception
+    if error is not None:
+        kind = type(original)
+        error.args = (f"({kind.__module__}.{kind.__name__}) {diag.message_primary}",)
 
 
 @contextmanager

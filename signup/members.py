@@ -2,8 +2,9 @@
 
 A group ranked better than the event's last rank is a priority claim. A registrant whose
 address is on one of that group's member domains has the claim matched; otherwise it is
-"ikke bekreftet" until an organiser accepts it or moves the person. Admission never reads
-this: it keeps working on the claimed group until the organiser acts.
+"medlemskap ikke sjekket" (shown only where the group has a member list) until an
+organiser accepts it or moves the person. Admission never reads this: it keeps working on
+the claimed group until the organiser acts.
 """
 
 from __future__ import annotations
@@ -115,6 +116,27 @@ def replace_domains(event: Event, group: PriorityGroup, domains: list[str]) -> N
     db.session.execute(delete(MemberDomain).where(MemberDomain.group_id == group.id))
     db.session.add_all(MemberDomain(group_id=group.id, domain=domain) for domain in domains)
     db.session.flush()
+
+
+def groups_with_domains(event: Event) -> set[int]:
+    """Ids of the event's groups that have a member list."""
+    return set(
+        db.session.scalars(
+            select(MemberDomain.group_id)
+            .join(PriorityGroup, MemberDomain.group_id == PriorityGroup.id)
+            .where(PriorityGroup.event_id == event.id)
+        )
+    )
+
+
+def shown_check(registration: Registration, listed_groups: set[int]) -> GroupCheck:
+    """The check an organiser sees: "not checked" only where a member list could check it."""
+    if (
+        registration.group_check == GroupCheck.UNVERIFIED
+        and registration.group_id not in listed_groups
+    ):
+        return GroupCheck.NOT_NEEDED
+    return registration.group_check
 
 
 def after_move(event: Event, group: PriorityGroup) -> GroupCheck:

@@ -1,6 +1,6 @@
 // Search as you type on the check-in page. Without this file the search form still works
-// (it is an ordinary GET form); this only hides the rows that do not match as you type,
-// and keeps the search in each check-in form so the page comes back filtered.
+// (it is an ordinary GET form); this only hides the rows that do not match as you type.
+// After a check-in the page comes back unfiltered, ready for the next person at the door.
 (function () {
   "use strict";
   var input = document.querySelector("input[data-filter]");
@@ -13,7 +13,6 @@
       var text = row.getAttribute("data-search");
       row.hidden = !words.every(function (word) { return text.indexOf(word) !== -1; });
     });
-    list.querySelectorAll("input[name=q]").forEach(function (hidden) { hidden.value = input.value; });
   }
   input.addEventListener("input", apply);
 })();

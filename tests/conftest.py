@@ -43,6 +43,8 @@ PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 #: The database every ordinary test runs on: "sqlite" (default) or "postgresql".
 DEFAULT_BACKEND = os.environ.get("TEST_BACKEND", "sqlite")
 BASE_URL = "http://localhost"
+#: Every log record of the run is checked for the tests' personal data (tests/log_privacy.py).
+pytest_plugins = ["log_privacy"]
 
 
 def pytest_sessionstart(session) -> None:

@@ -49,7 +49,9 @@ def change_capacity(slug: str):
     before = event.capacity
     offers = admission.set_capacity(event.id, form.capacity.data)
     event = event_or_404(slug)
-    audit.record("capacity", event, detail=f"{before} -> {event.capacity}; {offers} tilbud sendt")
+    if event.capacity != before or offers:
+        detail = f"{before} -> {event.capacity}; {offers} tilbud sendt"
+        audit.record("capacity", event, detail=detail)
     flash(
         _(
             "Antall plasser er nå %(capacity)s. %(offers)s tilbud om plass er sendt.",
@@ -71,6 +73,11 @@ def change_capacity(slug: str):
     return _to_settings(event)
 
 
+def _paragraphs(text: str | None) -> str:
+    """The text with LF line ends: browsers send CRLF, and paragraphs are split on LF LF."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
 @bp.post("/events/<slug>/texts")
 def change_texts(slug: str):
     event = event_or_404(slug)
@@ -78,11 +85,11 @@ def change_texts(slug: str):
     if not form.validate_on_submit():
         _flash_errors(form)
         return _to_settings(event)
-    briefing = (form.briefing.data or "").strip()
+    briefing = _paragraphs(form.briefing.data)
     hours = float(form.offer_hours.data)
     with write_transaction():
         changed = []
-        if briefing != event.briefing:
+        if briefing != _paragraphs(event.briefing):
             event.briefing = briefing
             changed.append("smittevernsinformasjon")
         if hours != event.offer_hours:

@@ -2,23 +2,55 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..clock import now
 from ..database import write_transaction
-from ..models import State
+from ..extensions import db
+from ..models import Event, Registration, State
 from . import audit, bp, queries
 from .forms import ActionForm
 from .lookup import event_or_404, registration_or_404
 
+#: What a tap at the door did, in words, and how it looks. The redirect names the person by
+#: id and the page says their name: a name never travels in the (readable) session cookie.
+OUTCOMES = {
+    "arrived": (lambda name: _("%(name)s er registrert som ankommet.", name=name), "ok"),
+    "already": (
+        lambda name: _("%(name)s var allerede registrert som ankommet.", name=name),
+        "info",
+    ),
+    "no_seat": (
+        lambda name: _("%(name)s har ikke plass og kan ikke sjekkes inn.", name=name),
+        "error",
+    ),
+    "undone": (lambda name: _("Ankomsten til %(name)s er angret.", name=name), "ok"),
+}
+
 
 def _search() -> str:
-    return (request.values.get("q") or "").strip()[:200]
+    return (request.args.get("q") or "").strip()[:200]
 
 
-def _back(event, search: str):
-    return redirect(url_for("organiser.checkin", slug=event.slug, q=search or None), code=303)
+def _back(event: Event, person: Registration, outcome: str):
+    # The search clears: the next person at the door is someone else.
+    return redirect(
+        url_for("organiser.checkin", slug=event.slug, person=person.id, outcome=outcome), code=303
+    )
+
+
+def _outcome(event: Event) -> dict | None:
+    """The result of the last tap, from the redirect's person id and outcome."""
+    outcome = request.args.get("outcome", "")
+    person_id = request.args.get("person", type=int)
+    if outcome not in OUTCOMES or person_id is None:
+        return None
+    person = db.session.get(Registration, person_id)
+    if person is None or person.event_id != event.id or person.email_normalised is None:
+        return None
+    words, category = OUTCOMES[outcome]
+    return {"text": words(person.name), "category": category}
 
 
 @bp.get("/events/<slug>/checkin")
@@ -38,6 +70,7 @@ def checkin(slug: str):
         event=event,
         people=people,
         search=search,
+        outcome=_outcome(event),
         admitted=counts.admitted,
         arrived=queries.checked_in_count(event),
         form=ActionForm(),
@@ -48,24 +81,16 @@ def checkin(slug: str):
 def check_in(slug: str, registration_id: int):
     event = event_or_404(slug)
     person = registration_or_404(event, registration_id)
-    name = person.name
     with write_transaction():
         if person.state != State.ADMITTED:
-            message = (
-                _("%(name)s har ikke plass og kan ikke sjekkes inn.", name=person.name),
-                "error",
-            )
+            outcome = "no_seat"
         elif person.checked_in_at is not None:
-            message = (
-                _("%(name)s var allerede registrert som ankommet.", name=person.name),
-                "info",
-            )
+            outcome = "already"
         else:
             person.checked_in_at = now()
             audit.add("check_in", event, person)
-            message = (_("%(name)s er registrert som ankommet.", name=name), "ok")
-    flash(*message)
-    return _back(event, _search())
+            outcome = "arrived"
+    return _back(event, person, outcome)
 
 
 @bp.post("/events/<slug>/checkin/<int:registration_id>/undo")
@@ -77,6 +102,6 @@ def undo_check_in(slug: str, registration_id: int):
         if undone:
             person.checked_in_at = None
             audit.add("undo_check_in", event, person)
-    if undone:
-        flash(_("Ankomsten til %(name)s er angret.", name=person.name), "ok")
-    return _back(event, _search())
+    if not undone:
+        return redirect(url_for("organiser.checkin", slug=event.slug), code=303)
+    return _back(event, person, "undone")

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from datetime import datetime
 
 from flask import Response
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ..models import Event, Registration
 from . import audit, bp, queries
@@ -19,33 +23,54 @@ HEADERS = [
     _l("Virksomhet"),
     _l("E-post"),
     _l("Telefon"),
+    _l("Matbehov"),
     _l("Gruppe"),
     _l("Status"),
     _l("Ankommet"),
 ]
-#: A cell starting with one of these is read as a formula by spreadsheet programs.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: "Telefon", counted from 1 as spreadsheets count.
+PHONE_COLUMN = 4
+#: A cell starting with one of these is read as a formula by spreadsheet programs; some read
+#: the full-width forms (typed with an East Asian input method) the same way.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+#: "+47 900 00 000": a plus followed by digits and spaces only is a phone number, not a formula.
+PHONE_NUMBER = re.compile(r"^\+[0-9 ]+$")
 CSV_DELIMITER = ";"
+CSV_TIME = "%Y-%m-%d %H:%M"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_TIME = "yyyy-mm-dd hh:mm"
+#: Column widths in characters: wide enough for most values, never the whole dietary note.
+MIN_WIDTH, MAX_WIDTH = 8, 50
 
 
 def neutralise(value: str) -> str:
     """Prefix a would-be formula with an apostrophe, so it stays text."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    if value.startswith(FORMULA_STARTS) and not PHONE_NUMBER.match(value):
+        return "'" + value
+    return value
 
 
-def row_of(event: Event, registration: Registration) -> list[str]:
-    arrived = registration.checked_in_at
-    cells = [
+def row_of(event: Event, registration: Registration) -> list[str | datetime | None]:
+    """One person's cells: text neutralised, the arrival as a local time (or None)."""
+    texts = [
         registration.name,
         registration.organisation,
         registration.email,
         registration.phone,
+        registration.dietary,
         registration.group.label,
         str(STATE_LABELS[registration.state]),
-        arrived.astimezone(event.zone).strftime("%Y-%m-%d %H:%M") if arrived else "",
     ]
-    return [neutralise(cell or "") for cell in cells]
+    arrived = registration.checked_in_at
+    # Spreadsheets have no time zones: the wall-clock time at the event's place.
+    local = arrived.astimezone(event.zone).replace(tzinfo=None) if arrived else None
+    return [neutralise(text or "") for text in texts] + [local]
+
+
+def _csv_cell(value: str | datetime | None) -> str:
+    if isinstance(value, datetime):
+        return value.strftime(CSV_TIME)
+    return value or ""
 
 
 def _filename(event: Event, suffix: str) -> str:
@@ -65,10 +90,34 @@ def export_csv(slug: str):
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
     writer.writerow([str(header) for header in HEADERS])
-    writer.writerows(row_of(event, person) for person in queries.attendee_list(event))
+    for person in queries.attendee_list(event):
+        writer.writerow([_csv_cell(cell) for cell in row_of(event, person)])
     body = ("\ufeff" + buffer.getvalue()).encode("utf-8")
     audit.record("export", event, detail="CSV")
     return _download(body, "text/csv; charset=utf-8", _filename(event, "csv"))
+
+
+def _width_of(value: str | datetime | None) -> int:
+    if isinstance(value, datetime):
+        return len(XLSX_TIME)
+    return max((len(line) for line in (value or "").splitlines()), default=0)
+
+
+def _format_columns(sheet: Worksheet) -> None:
+    """Phones as text, times as times, a filter on the header and widths that fit."""
+    for column in sheet.iter_cols(min_row=1):
+        letter = get_column_letter(column[0].column)
+        longest = MIN_WIDTH
+        for cell in column[1:]:
+            if isinstance(cell.value, datetime):
+                cell.number_format = XLSX_TIME
+            elif cell.column == PHONE_COLUMN:
+                cell.number_format = "@"
+            longest = max(longest, _width_of(cell.value))
+        longest = max(longest, len(str(column[0].value)))
+        sheet.column_dimensions[letter].width = min(longest + 2, MAX_WIDTH)
+    sheet.auto_filter.ref = sheet.dimensions
+    sheet.freeze_panes = "A2"
 
 
 @bp.get("/events/<slug>/export.xlsx")
@@ -80,7 +129,7 @@ def export_xlsx(slug: str):
     sheet.append([str(header) for header in HEADERS])
     for person in queries.attendee_list(event):
         sheet.append(row_of(event, person))
-    sheet.freeze_panes = "A2"
+    _format_columns(sheet)
     buffer = io.BytesIO()
     workbook.save(buffer)
     audit.record("export", event, detail="XLSX")

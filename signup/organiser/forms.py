@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from ..public.forms import REQUIRED, known_choice
+from ..validators import no_control_characters, no_control_characters_in_lines
 
 MAX_CAPACITY = 100_000
 
@@ -25,7 +26,7 @@ class LoginForm(FlaskForm):
 
     email = EmailField(
         _l("E-post"),
-        validators=[DataRequired(REQUIRED), Length(max=254)],
+        validators=[DataRequired(REQUIRED), Length(max=254), no_control_characters],
         render_kw={"autocomplete": "username"},
     )
     password = PasswordField(
@@ -56,7 +57,10 @@ class TextsForm(FlaskForm):
 
     briefing = TextAreaField(
         _l("Smittevernsinformasjon (sendes dagen før møtet)"),
-        validators=[Length(max=20000, message=_l("Høyst 20 000 tegn."))],
+        validators=[
+            Length(max=20000, message=_l("Høyst 20 000 tegn.")),
+            no_control_characters_in_lines,
+        ],
     )
     offer_hours = DecimalField(
         _l("Svarfrist for tilbud om plass (timer)"),
@@ -73,7 +77,10 @@ class DomainsForm(FlaskForm):
 
     domains = TextAreaField(
         _l("E-postdomener til medlemmene, ett per linje"),
-        validators=[Length(max=50000, message=_l("Listen er for lang."))],
+        validators=[
+            Length(max=50000, message=_l("Listen er for lang.")),
+            no_control_characters_in_lines,
+        ],
     )
 
 

@@ -18,7 +18,7 @@ GROUP_CHECK_LABELS = {
     GroupCheck.NOT_NEEDED: "",
     GroupCheck.MATCHED: _l("bekreftet av medlemsliste"),
     GroupCheck.ACCEPTED: _l("godtatt av arrangør"),
-    GroupCheck.UNVERIFIED: _l("ikke bekreftet"),
+    GroupCheck.UNVERIFIED: _l("medlemskap ikke sjekket"),
 }
 
 MESSAGE_STATE_LABELS = {

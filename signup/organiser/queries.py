@@ -15,6 +15,7 @@ from ..extensions import db
 from ..models import (
     AuditEntry,
     Event,
+    MessageState,
     OutboxMessage,
     PriorityGroup,
     Registration,
@@ -122,6 +123,21 @@ def open_offers(event: Event) -> list[Registration]:
     )
 
 
+def failed_mail_to_offered(event: Event) -> set[int]:
+    """Ids of people with an open offer who have an email that failed for good."""
+    return set(
+        db.session.scalars(
+            select(Registration.id)
+            .join(OutboxMessage, OutboxMessage.registration_id == Registration.id)
+            .where(
+                Registration.event_id == event.id,
+                Registration.state == State.OFFERED,
+                OutboxMessage.state == MessageState.FAILED,
+            )
+        )
+    )
+
+
 def _table_conditions(event: Event, state: str, group: str) -> list:
     conditions = [Registration.event_id == event.id]
     if state in {s.value for s in State}:
@@ -187,6 +203,37 @@ def attendee_list(event: Event) -> list[Registration]:
             .order_by(Registration.name, Registration.id)
         )
     )
+
+
+@dataclass
+class Kitchen:
+    """What the kitchen needs: how many have a seat, and each dietary note with its count."""
+
+    seated: int
+    notes: list[tuple[str, int]]
+
+    @property
+    def with_needs(self) -> int:
+        return sum(count for _note, count in self.notes)
+
+
+def kitchen(event: Event) -> Kitchen:
+    """Dietary notes of everyone with a seat, the same note (any case or spacing) counted once."""
+    notes = db.session.scalars(
+        select(Registration.dietary).where(
+            Registration.event_id == event.id, Registration.state == State.ADMITTED
+        )
+    ).all()
+    counted: Counter = Counter()
+    shown: dict[str, str] = {}
+    for note in notes:
+        words = " ".join((note or "").split())
+        if words:
+            key = words.casefold()
+            counted[key] += 1
+            shown.setdefault(key, words)
+    ordered = sorted(counted.items(), key=lambda item: (-item[1], item[0]))
+    return Kitchen(seated=len(notes), notes=[(shown[key], count) for key, count in ordered])
 
 
 def timeline(event: Event) -> list[tuple[datetime, datetime | None]]:

@@ -32,6 +32,8 @@ def event(slug: str):
         waitlist=queries.waitlist_head(event),
         waiting=counts.by_state[State.WAITLISTED],
         offers=queries.open_offers(event),
+        unreached=queries.failed_mail_to_offered(event),
+        kitchen=queries.kitchen(event),
         people=queries.registration_page(event, _page_number(), search, state, group),
         filters={"q": search, "state": state, "group": group},
         states=list(State),
@@ -68,7 +70,7 @@ def person(slug: str, registration_id: int):
         form=ActionForm(),
         grant=GrantForm(),
         move=move,
-        unverified=registration.group_check == GroupCheck.UNVERIFIED,
+        unverified=group_checks()(registration) == GroupCheck.UNVERIFIED,
     )
 
 
@@ -125,7 +127,20 @@ def organiser_words() -> dict:
         "kind_words": labels.EMAIL_KIND_LABELS,
         "action_words": audit.ACTION_LABELS,
         "local": local_time,
+        "check_of": group_checks(),
     }
+
+
+def group_checks():
+    """A function giving the group check shown for a person; one query per event it meets."""
+    listed: dict[int, set[int]] = {}
+
+    def check_of(registration) -> GroupCheck:
+        if registration.event_id not in listed:
+            listed[registration.event_id] = members.groups_with_domains(registration.event)
+        return members.shown_check(registration, listed[registration.event_id])
+
+    return check_of
 
 
 def local_time(moment, event=None) -> str:

@@ -10,13 +10,14 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+# One place for the control-character rule (signup/validators.py); imported from here too.
+from ..validators import (
+    CONTROL_CHARS,
+    no_control_characters,
+    no_control_characters_in_lines,
+)
+
 PHONE = re.compile(r"^\+?[0-9 ()\-]{5,20}$")
-
-
-def no_control_characters(form, field) -> None:
-    if field.data and CONTROL_CHARS.search(field.data):
-        raise ValidationError(_l("Feltet kan ikke inneholde linjeskift eller kontrolltegn."))
 
 
 def valid_email(form, field) -> None:
@@ -98,7 +99,11 @@ class SignupForm(FlaskForm):
     dietary = TextAreaField(
         _l("Allergier eller spesielle behov for mat (valgfritt)"),
         filters=[_strip],
-        validators=[Optional(), Length(max=1000, message=_l("Høyst 1000 tegn."))],
+        validators=[
+            Optional(),
+            Length(max=1000, message=_l("Høyst 1000 tegn.")),
+            no_control_characters_in_lines,
+        ],
     )
     consent = BooleanField(
         _l("Jeg samtykker i at opplysningene brukes som beskrevet over."),
