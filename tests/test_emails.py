@@ -13,6 +13,7 @@ from signup.extensions import db
 from signup.models import Registration
 
 ORGANISER = {"organiser_name": "Sjømat Norge", "contact_email": "post@sjomatnorge.no"}
+ORGANISER_ADDRESS = ("Sjømat Norge", "post@sjomatnorge.no")
 ÅSE = "aase@sjomatnorge.no"
 
 
@@ -122,3 +123,103 @@ def test_a_new_time_or_place_raises_the_events_calendar_sequence(make_event):
     event.ends_at = event.ends_at + timedelta(hours=1)
     db.session.commit()
     assert event.calendar_sequence == 2
+
+
+# -- what every email says --------------------------------------------------------------
+
+#: Kinds rendered directly below, with the context each needs.
+KINDS = {
+    "confirm": {},
+    "status": {},
+    "admitted": {},
+    "waitlisted": {"position": 2},
+    "offer": {},
+    "lapsed": {},
+    "declined": {},
+    "cancelled": {},
+    "waitlist_closed": {},
+    "briefing": {},
+    "waitlist_reminder": {"position": 2},
+}
+URL = re.compile(r"https?://\S+")
+
+
+@pytest.fixture
+def åse(make_event, confirmed, frozen_clock):
+    """Åse, admitted to an event of Sjømat Norge with a long briefing, her offer fields set."""
+    briefing_text = "Alle deltakere må holde én meters avstand i salen og i pausene. " * 6
+    event = make_event(title="Temamøte industri", briefing=briefing_text.strip(), **ORGANISER)
+    registration = confirmed(event, ÅSE, name="Åse Ørnebråten", organisation="Sjømat Norge")
+    registration.offer_expires_at = frozen_clock.now() + timedelta(hours=24)
+    return registration
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_email_names_the_organiser_and_replies_reach_them(åse, kind):
+    rendered = messages.render(kind, åse, **KINDS[kind])
+    assert rendered.reply_to == ("Sjømat Norge", "post@sjomatnorge.no")
+    assert "Arrangør: Sjømat Norge" in rendered.text
+    assert "post@sjomatnorge.no" in words(rendered.text)
+    assert "Arrangør: Sjømat Norge" in rendered.html
+    assert 'href="mailto:post@sjomatnorge.no"' in rendered.html
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_email_footer_promises_only_what_the_manage_page_does(åse, kind):
+    rendered = messages.render(kind, åse, **KINDS[kind])
+    assert "Din påmelding (se eller meld deg av):" in rendered.text
+    assert "se påmeldingen eller meld deg av" in rendered.html
+    assert "endre" not in rendered.text.split("\n--\n")[-1]
+    assert "endre påmeldingen" not in rendered.html
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_plain_text_lines_are_at_most_78_characters_except_links(åse, kind):
+    text = messages.render(kind, åse, **KINDS[kind]).text
+    long_lines = [line for line in text.split("\n") if len(line) > 78 and not URL.search(line)]
+    assert long_lines == []
+    assert "Åse Ørnebråten" in text
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_english_emails_start_sentences_with_capitals(åse, kind):
+    åse.language = "en"
+    text = messages.render(kind, åse, **KINDS[kind]).text
+    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
+    assert paragraphs[0] == "Hello Åse Ørnebråten,"
+    lower = [p for p in paragraphs if p[0].islower() and not URL.match(p)]
+    assert lower == []
+
+
+def test_email_reply_to_is_the_organiser(make_event, confirmed, smtp):
+    event = make_event(**ORGANISER)
+    confirmed(event, ÅSE, name="Åse Ørnebråten")
+    for mail in smtp.wait_for(ÅSE, 2):
+        [reply_to] = mail["Reply-To"].addresses
+        assert (reply_to.display_name, reply_to.addr_spec) == ORGANISER_ADDRESS
+
+
+def test_without_an_organiser_the_email_points_to_the_event_page(make_event, confirmed, smtp):
+    event = make_event()
+    confirmed(event, ÅSE, name="Åse Ørnebråten")
+    mail = smtp.wait_for(ÅSE, 2)[1]
+    assert mail["Reply-To"] is None
+    assert f"Spørsmål om møtet? Se møtesiden: http://localhost/events/{event.slug}/" in text_of(
+        mail
+    )
+    assert "Arrangør:" not in text_of(mail)
+    assert f'href="http://localhost/events/{event.slug}/"' in html_of(mail)
+
+
+def test_waitlist_reminder_says_when_the_meeting_is_whenever_it_is_sent(
+    make_event, confirmed, smtp
+):
+    # Sent three days early (the organiser's `flask briefing send`): "tomorrow" would be false.
+    event = make_event(capacity=1, starts_at=datetime(2031, 3, 7, 14, 0, tzinfo=OSLO))
+    confirmed(event, "ola@finnfjord.no")
+    confirmed(event, ÅSE, name="Åse Ørnebråten")
+    briefing.send_briefing(event.id, early=True)
+    [reminder] = mails_with(smtp, ÅSE, 3, "Du står fortsatt")
+    for body in (words(text_of(reminder)), html_of(reminder)):
+        assert "i morgen" not in body
+    assert "møtet er fredag 7. mars 2031 kl. 14:00–17:00" in words(text_of(reminder))
