@@ -2,13 +2,14 @@
 
 import re
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 import vobject
 from icalendar import Calendar
 
 from conftest import OSLO, html_of, text_of
-from signup import admission, briefing, messages
+from signup import admission, briefing, eventfile, events, messages
 from signup.extensions import db
 from signup.models import Registration
 
@@ -223,3 +224,25 @@ def test_waitlist_reminder_says_when_the_meeting_is_whenever_it_is_sent(
     for body in (words(text_of(reminder)), html_of(reminder)):
         assert "i morgen" not in body
     assert "møtet er fredag 7. mars 2031 kl. 14:00–17:00" in words(text_of(reminder))
+
+
+# -- the event file ---------------------------------------------------------------------
+
+
+def test_the_demo_event_file_names_the_organiser_and_contact(app):
+    path = Path(app.root_path) / "events" / "temamote-industri-2021.toml"
+    definition = eventfile.parse(path.read_text(encoding="utf-8"))
+    assert definition.values["organiser_name"] == "Profilgruppa"
+    assert definition.values["contact_email"] == "post@profilgruppa.no"
+    event = events.save(definition)[0]
+    assert (event.organiser_name, event.contact_email) == ("Profilgruppa", "post@profilgruppa.no")
+
+
+def test_a_bad_contact_address_in_an_event_file_names_key_and_line(app):
+    path = Path(app.root_path) / "events" / "temamote-industri-2021.toml"
+    text = path.read_text(encoding="utf-8").replace(
+        'contact_email = "post@profilgruppa.no"', 'contact_email = "Sjømat Norge"'
+    )
+    line = text.splitlines().index('contact_email = "Sjømat Norge"') + 1
+    with pytest.raises(eventfile.EventFileError, match=rf"^contact_email \(line {line}\): must be"):
+        eventfile.parse(text)
