@@ -190,6 +190,8 @@ def test_english_emails_start_sentences_with_capitals(åse, kind):
     assert paragraphs[0] == "Hello Åse Ørnebråten,"
     lower = [p for p in paragraphs if p[0].islower() and not URL.match(p)]
     assert lower == []
+    html = messages.render(kind, åse, **KINDS[kind]).html
+    assert re.findall(r"<(?:p|li)\b[^>]*>\s*(?:<strong>)?([a-zæøå])", html) == []
 
 
 def test_email_reply_to_is_the_organiser(make_event, confirmed, smtp):

@@ -87,3 +87,13 @@ def test_flash_says_a_waitlisted_person_freed_no_seat(organiser_client, make_eve
     åse = confirmed(event, ÅSE, name="Åse Ørnebråten")
     page = cancel_from_dashboard(organiser_client, event, åse)
     assert "Personen hadde ingen plass, så ingen fikk tilbud om plass." in page
+
+
+def test_the_reason_cannot_put_markup_in_the_email(organiser_client, make_event, confirmed, smtp):
+    event = make_event()
+    åse = confirmed(event, ÅSE, name="Åse Ørnebråten")
+    reason = 'Se <a href="https://svindel.example/">her</a> – hilsen Sjømat Norge'
+    cancel_from_dashboard(organiser_client, event, åse, reason=reason)
+    html = smtp.wait_for(ÅSE, 3)[-1].get_body(("html",)).get_content()
+    assert "&lt;a href=&#34;https://svindel.example/&#34;&gt;her&lt;/a&gt;" in html
+    assert '<a href="https://svindel.example/">' not in html
