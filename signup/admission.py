@@ -42,7 +42,7 @@ class Outcome:
 
     registration: Registration
     changed: bool
-    #: Seats offered to the waitlist by the same decision.
+    #: Seats offered to the waitlist by the same decision (counted by `cancel`).
     offers: int = 0
 
 
