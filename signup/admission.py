@@ -15,7 +15,7 @@ the CLI call these and never decide about seats themselves.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import and_, func, inspect, or_, select
@@ -43,6 +43,8 @@ class Outcome:
 
     registration: Registration
     changed: bool
+    #: Seats offered to the waitlist by the same decision (counted by `cancel`).
+    offers: int = 0
 
 
 def seat_is_open(
@@ -161,6 +163,9 @@ def _someone_waiting_at_or_above(event: Event, rank: int) -> bool:
 
 
 def _admit(event: Event, registration: Registration) -> None:
+    if registration.admitted_at is not None:
+        # Admitted before: the new calendar entry must replace the one that was withdrawn.
+        registration.calendar_sequence += 1
     registration.state = State.ADMITTED
     registration.admitted_at = now()
     registration.offer_expires_at = None
@@ -276,24 +281,39 @@ def confirm(public_id: str) -> Outcome:
     return _decide(public_id, decision)
 
 
-def cancel(public_id: str) -> Outcome:
-    """Give up a seat, an offer or a waitlist place; the freed seat is offered at once."""
+def cancel(public_id: str, by_organiser: bool = False, reason: str = "") -> Outcome:
+    """Give up a seat, an offer or a waitlist place; the freed seat is offered at once.
+
+    `by_organiser` says in the email that the organiser cancelled, with their `reason`.
+    """
+    offers = 0
 
     def decision(event: Event, registration: Registration) -> bool:
+        nonlocal offers
         if _lapse_if_due(event, registration):
             # The offer ran out before the sweep saw it: its seat goes on now.
-            fill_free_seats(event)
+            offers = fill_free_seats(event)
             return True
         if registration.state not in (State.ADMITTED, State.OFFERED, State.WAITLISTED):
             return False
+        # Only an admitted person has the meeting in their calendar (from the admission email).
+        had_calendar = registration.state == State.ADMITTED
+        if had_calendar:
+            registration.calendar_sequence += 1
         registration.state = State.CANCELLED
         registration.left_at = now()
         registration.offer_expires_at = None
-        outbox.enqueue("cancelled", registration)
-        fill_free_seats(event)
+        outbox.enqueue(
+            "cancelled",
+            registration,
+            withdraw_calendar=had_calendar,
+            by_organiser=by_organiser,
+            reason=reason,
+        )
+        offers = fill_free_seats(event)
         return True
 
-    return _decide(public_id, decision)
+    return replace(_decide(public_id, decision), offers=offers)
 
 
 def accept(public_id: str, offer_number: int) -> Outcome:

@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from email_validator import EmailNotValidError, validate_email
+
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 GROUP_KEY = re.compile(r"^[a-z0-9_-]{1,40}$")
 KNOWN_KEYS = {
     "slug", "title", "venue", "description", "timezone", "starts_at", "ends_at", "capacity",
     "registration_closes_at", "offer_hours", "quiet_hours", "priority_until", "reserved_seats",
-    "briefing_at", "retention_days", "briefing", "groups",
+    "briefing_at", "retention_days", "briefing", "groups", "organiser_name", "contact_email",
 }  # fmt: skip
 
 
@@ -110,6 +112,7 @@ def parse(text: str, default_timezone: str = "Europe/Oslo") -> EventDefinition:
         "reserved_seats": reader.number("reserved_seats", 0),
         "retention_days": reader.number("retention_days", 10),
     }
+    values.update(_organiser(reader))
     quiet = data.get("quiet_hours", True)
     if not isinstance(quiet, bool):
         reader.fail("quiet_hours", "must be true or false")
@@ -137,6 +140,20 @@ def _timing(reader: _Reader) -> dict:
         "registration_closes_at": closes,
         "priority_until": priority_until,
         "briefing_at": briefing_at,
+    }
+
+
+def _organiser(reader: _Reader) -> dict:
+    """Who runs the meeting and the address people reach them at (both optional)."""
+    contact = reader.text_value("contact_email", required=False, limit=254)
+    if contact:
+        try:
+            contact = validate_email(contact, check_deliverability=False).normalized
+        except EmailNotValidError:
+            reader.fail("contact_email", "must be an email address, e.g. post@profilgruppa.no")
+    return {
+        "organiser_name": reader.text_value("organiser_name", required=False, limit=200),
+        "contact_email": contact,
     }
 
 

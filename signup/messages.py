@@ -8,8 +8,9 @@ from flask import current_app
 from flask_babel import force_locale
 
 from . import links
-from .calendar import admission_ics
+from .calendar import CANCEL, PUBLISH, calendar_file
 from .models import Registration
+from .plaintext import wrap_text
 
 #: The kinds of email a registrant can receive; each has emails/<kind>.txt and .html.
 KINDS = (
@@ -32,11 +33,19 @@ class RenderedEmail:
     subject: str
     text: str
     html: str
-    ics: str | None = None
+    #: The calendar file, UTF-8 bytes, and its METHOD (PUBLISH or CANCEL).
+    ics: bytes | None = None
+    ics_method: str = PUBLISH
+    #: (name, address) replies go to: the event's organiser, when it has a contact address.
+    reply_to: tuple[str, str] | None = None
 
 
 def render(kind: str, registration: Registration, **context) -> RenderedEmail:
-    """Subject, text and HTML for `kind`; the subject is `{% set subject %}` in the .txt."""
+    """Subject, text and HTML for `kind`; the subject is `{% set subject %}` in the .txt.
+
+    `withdraw_calendar=True` attaches a CANCEL for the entry an admission email put in
+    the person's calendar.
+    """
     if kind not in KINDS:
         raise ValueError(f"unknown email kind {kind!r}")
     manage_url = links.manage_url(registration)
@@ -57,6 +66,24 @@ def render(kind: str, registration: Registration, **context) -> RenderedEmail:
         text_module = env.get_template(f"emails/{kind}.txt").make_module(context)
         html = env.get_template(f"emails/{kind}.html").render(context)
         subject = " ".join(str(getattr(text_module, "subject", "")).split())
-        text = str(text_module).strip() + "\n"
-    ics = admission_ics(registration, manage_url) if kind == "admitted" else None
-    return RenderedEmail(subject=subject, text=text, html=html, ics=ics)
+        text = wrap_text(str(text_module).strip()) + "\n"
+        method = _calendar_method(kind, context)
+        ics = calendar_file(registration, manage_url, method) if method else None
+    event = registration.event
+    return RenderedEmail(
+        subject=subject,
+        text=text,
+        html=html,
+        ics=ics,
+        ics_method=method or PUBLISH,
+        reply_to=(event.organiser_name, event.contact_email) if event.contact_email else None,
+    )
+
+
+def _calendar_method(kind: str, context: dict) -> str | None:
+    """Which calendar file goes with this email, if any."""
+    if kind == "admitted":
+        return PUBLISH
+    if context.get("withdraw_calendar"):
+        return CANCEL
+    return None

@@ -21,6 +21,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.event import listen
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .clock import now
@@ -111,6 +112,12 @@ class Event(db.Model):
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     #: Set by the sweep that closed the waitlist at registration close.
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: Who runs the meeting, named in every email ("Profilgruppa"); may be empty.
+    organiser_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    #: Where people reach the organiser: shown in every email and used as its Reply-To.
+    contact_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    #: Raised whenever the time or place changes, so calendars replace the entry they hold.
+    calendar_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     groups: Mapped[list[PriorityGroup]] = relationship(
         back_populates="event", order_by="PriorityGroup.rank, PriorityGroup.id"
@@ -127,6 +134,21 @@ class Event(db.Model):
         return bool(
             self.priority_until and self.reserved_seats and (at or now()) < self.priority_until
         )
+
+
+#: The attributes a calendar entry shows of the meeting's time and place.
+CALENDAR_ATTRIBUTES = (Event.starts_at, Event.ends_at, Event.venue)
+
+
+def _time_or_place_changed(event: Event, value, old, initiator) -> None:
+    """A changed time or place raises the sequence (not a first value, not the same value)."""
+    # `old` is a sentinel (or None) when there was no value before: a new event.
+    if isinstance(old, datetime | str) and value != old:
+        event.calendar_sequence = (event.calendar_sequence or 0) + 1
+
+
+for _attribute in CALENDAR_ATTRIBUTES:
+    listen(_attribute, "set", _time_or_place_changed, active_history=True)
 
 
 class PriorityGroup(db.Model):
@@ -210,6 +232,8 @@ class Registration(db.Model):
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     #: Set when a person still waiting was told the waitlist closed.
     closed_notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: Raised when this person's calendar entry is re-issued (re-admitted) or withdrawn.
+    calendar_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: Whether the member lists back the claimed group; admission ignores it.
     group_check: Mapped[GroupCheck] = mapped_column(
         _stored_enum(GroupCheck),

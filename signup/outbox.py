@@ -39,7 +39,8 @@ MAX_ATTEMPTS = 8
 LEASE_TIMEOUTS = 10
 BATCH_SIZE = 200
 WAKE_FLAG = "outbox_wake"
-ICS_TYPE = "text/calendar; method=PUBLISH; charset=UTF-8"
+#: The calendar file's type; its METHOD (PUBLISH or CANCEL) is the file's own.
+ICS_TYPE = "text/calendar; method={method}; charset=UTF-8"
 #: Lines of 8bit text may be at most 998 bytes (RFC 5322 2.1.1), and relays refuse or
 #: break longer ones; text with a longer line (a briefing pasted as one paragraph) is
 #: sent quoted-printable instead.
@@ -106,13 +107,16 @@ def _compose(rendered: messages.RenderedEmail, recipient: str) -> Message:
         body=rendered.text,
         html=rendered.html,
         sender=sender,
+        reply_to=rendered.reply_to,
         date=now().timestamp(),
         extra_headers={"Auto-Submitted": "auto-generated"},
         charset=_QUOTED_PRINTABLE if _has_long_line(rendered.text, rendered.html) else None,
     )
     mail.msgId = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or "localhost")
     if rendered.ics:
-        mail.attach("invitasjon.ics", ICS_TYPE, rendered.ics)
+        # Bytes: Flask-Mail would write a str attachment as Latin-1 whatever its charset.
+        data = rendered.ics if isinstance(rendered.ics, bytes) else rendered.ics.encode()
+        mail.attach("invitasjon.ics", ICS_TYPE.format(method=rendered.ics_method), data)
     return mail
 
 

@@ -11,7 +11,15 @@ from ..database import write_transaction
 from ..extensions import db
 from ..models import MessageState, OutboxMessage, Registration, State
 from . import audit, bp, paging
-from .forms import ActionForm, CapacityForm, DomainsForm, GrantForm, MoveForm, TextsForm
+from .forms import (
+    ActionForm,
+    CancelForm,
+    CapacityForm,
+    DomainsForm,
+    GrantForm,
+    MoveForm,
+    TextsForm,
+)
 from .lookup import event_or_404, registration_or_404
 
 #: Why admission refused an organiser's action, in words.
@@ -147,19 +155,36 @@ def change_domains(slug: str, key: str):
 def cancel(slug: str, registration_id: int):
     event = event_or_404(slug)
     registration = registration_or_404(event, registration_id)
-    outcome = admission.cancel(registration.public_id)
+    form = CancelForm()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return _to_person(event, registration)
+    had_seat = registration.state in (State.ADMITTED, State.OFFERED)
+    reason = " ".join((form.reason.data or "").split())
+    outcome = admission.cancel(registration.public_id, by_organiser=True, reason=reason)
     if not outcome.changed:
         flash(_("Personen hadde ingen plass eller ventelisteplass å melde av."), "info")
         return _to_person(event, registration)
     audit.record("cancel", event, registration)
-    flash(
-        _(
-            "Personen er meldt av og har fått e-post. "
-            "En ledig plass er tilbudt neste på ventelisten."
-        ),
-        "ok",
-    )
+    flash(_("Personen er meldt av og har fått e-post."), "ok")
+    flash(_offer_news(event, had_seat, outcome.offers), "ok" if outcome.offers else "info")
     return _to_person(event, registration)
+
+
+def _offer_news(event, had_seat: bool, offers: int) -> str:
+    """Whether the cancellation sent an offer to the waitlist, and if not, why."""
+    if offers:
+        return _("%(offers)s tilbud om plass er sendt til neste på ventelisten.", offers=offers)
+    if not had_seat:
+        return _("Personen hadde ingen plass, så ingen fikk tilbud om plass.")
+    if not event.registration_open():
+        return _("Ingen fikk tilbud om plassen: påmeldingen er stengt.")
+    if not admission.waitlist_length(event):
+        return _("Ingen fikk tilbud om plassen: ventelisten er tom.")
+    return _(
+        "Ingen fikk tilbud om plassen: den er holdt av for prioriterte grupper, "
+        "eller møtet er fortsatt fullt."
+    )
 
 
 @bp.post("/events/<slug>/people/<int:registration_id>/grant")

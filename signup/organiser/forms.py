@@ -84,6 +84,18 @@ class DomainsForm(FlaskForm):
     )
 
 
+class CancelForm(FlaskForm):
+    """Cancel a person's registration, with an optional reason for their email."""
+
+    reason = TextAreaField(
+        _l("Begrunnelse til personen (valgfritt, står i e-posten)"),
+        validators=[
+            Length(max=1000, message=_l("Begrunnelsen kan være høyst 1000 tegn.")),
+            no_control_characters_in_lines,
+        ],
+    )
+
+
 class GrantForm(FlaskForm):
     """Give a waitlisted person a seat directly."""
 

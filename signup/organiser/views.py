@@ -8,7 +8,15 @@ from .. import admission, members, timefmt
 from ..clock import now
 from ..models import GroupCheck, State
 from . import audit, bp, charts, labels, paging, queries
-from .forms import ActionForm, CapacityForm, DomainsForm, GrantForm, MoveForm, TextsForm
+from .forms import (
+    ActionForm,
+    CancelForm,
+    CapacityForm,
+    DomainsForm,
+    GrantForm,
+    MoveForm,
+    TextsForm,
+)
 from .lookup import event_or_404, registration_or_404
 
 
@@ -69,6 +77,7 @@ def person(slug: str, registration_id: int):
         messages=queries.outbox_for(registration),
         form=ActionForm(),
         grant=GrantForm(),
+        cancel=CancelForm(),
         move=move,
         unverified=group_checks()(registration) == GroupCheck.UNVERIFIED,
     )
