@@ -7,6 +7,10 @@ goes; a failure is retried with backoff, and rows that keep failing stay visible
 failed. Several senders (web workers, schedulers) may run at once: each claims rows with
 a short lease before sending, renewed as it sends, so a row goes out once, and rows held
 by a sender that died are free again soon after.
+
+A sender's writes survive a dropped database connection: each is done again on a fresh
+connection (they are idempotent), and a row the relay accepted whose "sent" mark could
+not be written at all is marked first thing in the process's next run, never sent again.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import contextlib
 import logging
 import secrets
 import smtplib
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.charset import QP, Charset
@@ -25,7 +31,8 @@ from email.utils import make_msgid, parseaddr
 from flask import current_app
 from flask_mail import Connection, Message, sanitize_address
 from sqlalchemy import Connection as DbConnection
-from sqlalchemy import Row, bindparam, or_, select, update
+from sqlalchemy import Engine, Row, bindparam, or_, select, update
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from . import messages
 from .clock import now
@@ -38,6 +45,10 @@ MAX_ATTEMPTS = 8
 #: A claim lasts this many SMTP timeouts, and is renewed as rows are sent.
 LEASE_TIMEOUTS = 10
 BATCH_SIZE = 200
+#: A write lost with its database connection is done again on a fresh one, this many
+#: times in all, pausing 0.05 s, 0.1 s, 0.2 s, ... between tries.
+WRITE_TRIES = 6
+WRITE_RETRY_PAUSE = 0.05
 WAKE_FLAG = "outbox_wake"
 ICS_TYPE = "text/calendar; method=PUBLISH; charset=UTF-8"
 #: Lines of 8bit text may be at most 998 bytes (RFC 5322 2.1.1), and relays refuse or
@@ -226,6 +237,49 @@ def _claim(database: DbConnection, due: list[int]) -> _Claim:
     return _Claim(token, lease_until, list(rows))
 
 
+class _Writer:
+    """A sender's database connection; a write lost with it is done again on a fresh one.
+
+    Every write of a sender sets fixed values on rows chosen by id (and claim token), so
+    doing one again after a lost reply to its commit changes nothing more.
+    """
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._connection: DbConnection | None = None
+
+    @property
+    def connection(self) -> DbConnection:
+        """The current connection, opened when needed (reads use it as it is)."""
+        if self._connection is None:
+            self._connection = self.engine.connect()
+        return self._connection
+
+    def write(self, *steps) -> None:
+        """Run `steps` (statements, or (statement, parameters)) and commit, as one write."""
+        for attempt in range(WRITE_TRIES):
+            try:
+                for step in steps:
+                    statement, params = step if isinstance(step, tuple) else (step, None)
+                    self.connection.execute(statement, params)
+                self.connection.commit()
+                return
+            except OperationalError:
+                # The connection was dropped (or, on SQLite, the file stayed locked past
+                # the busy timeout): forget it and write again on a fresh one.
+                self.close()
+                if attempt + 1 == WRITE_TRIES:
+                    raise
+                log.warning("outbox write lost with its database connection; trying again")
+                time.sleep(WRITE_RETRY_PAUSE * 2**attempt)
+
+    def close(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(SQLAlchemyError):
+                self._connection.close()
+            self._connection = None
+
+
 _outbox = OutboxMessage.__table__
 #: Built once: marking a row sent is the one statement delivery runs per message.
 _MARK_SENT = (
@@ -239,35 +293,65 @@ _MARK_SENT = (
         last_error=None,
     )
 )
+#: Rows the relay accepted whose "sent" mark could not be written: id -> mark parameters.
+_accepted_unmarked: dict[int, dict] = {}
+_accepted_lock = threading.Lock()
 
 
-def _mark_sent(database: DbConnection, claim: _Claim, row: Row) -> None:
+def _mark_sent(database: _Writer, claim: _Claim, row: Row) -> None:
     """Mark `row` sent; once a quarter of the lease is used, renew it on the rest of the claim.
 
     Renewing only then (not after every row) keeps a batch from rewriting all its
     remaining rows per message, while the lease stays short for crash recovery.
     """
     moment = now()
-    database.execute(
-        _MARK_SENT,
-        {"row_id": row.id, "token": claim.token, "at": moment, "attempts": row.attempts + 1},
-    )
-    claim.settled += 1
-    if claim.lease_until - moment < claim_lease() * 3 / 4 and claim.settled < len(claim.rows):
-        claim.lease_until = moment + claim_lease()
-        database.execute(
-            update(OutboxMessage).where(*claim.open()).values(claimed_until=claim.lease_until)
+    mark = {"row_id": row.id, "token": claim.token, "at": moment, "attempts": row.attempts + 1}
+    steps = [(_MARK_SENT, mark)]
+    claim.settled += 1  # first: a lost mark must not release the row for another sender
+    lease_until = claim.lease_until
+    if lease_until - moment < claim_lease() * 3 / 4 and claim.settled < len(claim.rows):
+        lease_until = moment + claim_lease()
+        steps.append(update(OutboxMessage).where(*claim.open()).values(claimed_until=lease_until))
+    try:
+        database.write(*steps)
+    except OperationalError:
+        with _accepted_lock:
+            _accepted_unmarked[row.id] = mark
+        raise
+    claim.lease_until = lease_until
+
+
+def _mark_accepted(database: _Writer) -> None:
+    """Mark sent the rows this process sent whose mark was lost, before claiming any rows.
+
+    By id alone: the claim may have lapsed meanwhile, and the relay has the message.
+    """
+    with _accepted_lock:
+        marks = list(_accepted_unmarked.values())
+    if not marks:
+        return
+    database.write(
+        *(
+            (
+                update(_outbox)
+                .where(_outbox.c.id == mark["row_id"], _outbox.c.state.in_(_CLAIMABLE))
+                .values(state=MessageState.SENT, sent_at=mark["at"], attempts=mark["attempts"])
+                .values(claimed_until=None, last_error=None),
+                None,
+            )
+            for mark in marks
         )
-    database.commit()
+    )
+    with _accepted_lock:
+        for mark in marks:
+            _accepted_unmarked.pop(mark["row_id"], None)
 
 
-def _mark_failed(
-    database: DbConnection, claim: _Claim, row: Row, error: Exception
-) -> datetime | None:
+def _mark_failed(database: _Writer, claim: _Claim, row: Row, error: Exception) -> datetime | None:
     """Record a failed attempt; returns when the row is tried again (None: failed for good)."""
     attempts = row.attempts + 1
     retry_at = now() + backoff(attempts) if attempts < MAX_ATTEMPTS else None
-    database.execute(
+    database.write(
         update(OutboxMessage)
         .where(OutboxMessage.id == row.id, OutboxMessage.claim_token == claim.token)
         .values(
@@ -278,7 +362,6 @@ def _mark_failed(
             **({"next_attempt_at": retry_at} if retry_at else {}),
         )
     )
-    database.commit()
     claim.settled += 1
     log.warning("outbox message %s failed (attempt %s): %s", row.id, attempts, type(error).__name__)
     return retry_at
@@ -291,22 +374,20 @@ def _relay_unreachable(error: Exception) -> bool:
     return not isinstance(error, smtplib.SMTPResponseException)
 
 
-def _postpone_rest(database: DbConnection, claim: _Claim, retry_at: datetime | None) -> None:
+def _postpone_rest(database: _Writer, claim: _Claim, retry_at: datetime | None) -> None:
     """The relay is down: the rest of the claim waits for the failed row's retry, untried."""
     if claim.settled < len(claim.rows):
-        database.execute(
+        database.write(
             update(OutboxMessage)
             .where(*claim.open())
             .values(next_attempt_at=retry_at or now() + backoff(1))
         )
-        database.commit()
 
 
-def _release(database: DbConnection, claim: _Claim) -> None:
+def _release(database: _Writer, claim: _Claim) -> None:
     """Give back the rows not settled; no write at all when every row was."""
     if claim.settled < len(claim.rows):
-        database.execute(update(OutboxMessage).where(*claim.open()).values(claimed_until=None))
-        database.commit()
+        database.write(update(OutboxMessage).where(*claim.open()).values(claimed_until=None))
 
 
 def _envelope_address(address: str) -> str:
@@ -321,17 +402,21 @@ def deliver_due(limit: int = BATCH_SIZE) -> int:
     UPDATE and commit, without the session's bookkeeping. On SQLite every write waits
     for the one write lock, so a sender writes only what it must.
     """
-    with db.engine.connect() as database:
-        claim = _claim(database, _due_ids(database, limit))
+    database = _Writer(db.engine)
+    try:
+        _mark_accepted(database)
+        claim = _claim(database.connection, _due_ids(database.connection, limit))
         if not claim.rows:
             return 0
         try:
             return _send(database, claim)
         finally:
             _release(database, claim)
+    finally:
+        database.close()
 
 
-def _send(database: DbConnection, claim: _Claim) -> int:
+def _send(database: _Writer, claim: _Claim) -> int:
     envelope_from = _envelope_address(parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1])
     sent = 0
     smtp: TimeoutConnection | None = None
