@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import secrets
 import smtplib
 import threading
@@ -26,7 +27,7 @@ from datetime import datetime, timedelta
 from email.charset import QP, Charset
 from email.header import Header
 from email.policy import compat32
-from email.utils import make_msgid, parseaddr
+from email.utils import format_datetime, make_msgid, parseaddr
 
 from flask import current_app
 from flask_mail import Connection, Message, sanitize_address
@@ -34,7 +35,7 @@ from sqlalchemy import Connection as DbConnection
 from sqlalchemy import Engine, Row, bindparam, or_, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from . import messages
+from . import messages, relay
 from .clock import now
 from .extensions import db
 from .models import MessageState, OutboxMessage, Registration
@@ -347,41 +348,57 @@ def _mark_accepted(database: _Writer) -> None:
             _accepted_unmarked.pop(mark["row_id"], None)
 
 
-def _mark_failed(database: _Writer, claim: _Claim, row: Row, error: Exception) -> datetime | None:
-    """Record a failed attempt; returns when the row is tried again (None: failed for good)."""
+def _mark_failed(database: _Writer, claim: _Claim, row: Row, error: Exception) -> None:
+    """Record the relay's refusal of `row`: for good on a 5xx or the last attempt, else retry."""
     attempts = row.attempts + 1
-    retry_at = now() + backoff(attempts) if attempts < MAX_ATTEMPTS else None
+    for_good = _refused_for_good(error) or attempts >= MAX_ATTEMPTS
     database.write(
         update(OutboxMessage)
         .where(OutboxMessage.id == row.id, OutboxMessage.claim_token == claim.token)
         .values(
             attempts=attempts,
-            last_error=f"{type(error).__name__}: {error}"[:1000],
+            last_error=_describe(error)[:1000],
             claimed_until=None,
-            state=MessageState.RETRYING if retry_at else MessageState.FAILED,
-            **({"next_attempt_at": retry_at} if retry_at else {}),
+            state=MessageState.FAILED if for_good else MessageState.RETRYING,
+            **({} if for_good else {"next_attempt_at": now() + backoff(attempts)}),
         )
     )
     claim.settled += 1
-    log.warning("outbox message %s failed (attempt %s): %s", row.id, attempts, type(error).__name__)
-    return retry_at
+    log.warning(
+        "outbox message %s %s (attempt %s): %s",
+        row.id,
+        "failed for good" if for_good else "failed",
+        attempts,
+        _describe(error, with_text=False),
+    )
 
 
-def _relay_unreachable(error: Exception) -> bool:
-    """A network failure, not the relay's answer to this one message."""
-    if isinstance(error, smtplib.SMTPConnectError):
-        return True
-    return not isinstance(error, smtplib.SMTPResponseException)
+def _refusal_codes(error: Exception) -> list[int]:
+    """The SMTP reply codes of a refusal, or [] for an error without one."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return [code for code, _text in error.recipients.values()]
+    if isinstance(error, smtplib.SMTPResponseException):
+        return [error.smtp_code]
+    return []
 
 
-def _postpone_rest(database: _Writer, claim: _Claim, retry_at: datetime | None) -> None:
-    """The relay is down: the rest of the claim waits for the failed row's retry, untried."""
-    if claim.settled < len(claim.rows):
-        database.write(
-            update(OutboxMessage)
-            .where(*claim.open())
-            .values(next_attempt_at=retry_at or now() + backoff(1))
-        )
+def _refused_for_good(error: Exception) -> bool:
+    """A permanent refusal (5xx, such as "no such user"); a 4xx is temporary."""
+    return any(code >= 500 for code in _refusal_codes(error))
+
+
+def _describe(error: Exception, with_text: bool = True) -> str:
+    """The relay's answer ("550 5.1.1 No such user") for the organiser, or the error's type."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused) and error.recipients:
+        code, text = next(iter(error.recipients.values()))
+    elif isinstance(error, smtplib.SMTPResponseException):
+        code, text = error.smtp_code, error.smtp_error
+    else:
+        return f"{type(error).__name__}: {error}" if with_text else type(error).__name__
+    if not with_text:  # the log: the code only, the text may quote the address
+        return f"{type(error).__name__} {code}"
+    text = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+    return f"{code} {text}"
 
 
 def _release(database: _Writer, claim: _Claim) -> None:
@@ -400,54 +417,130 @@ def deliver_due(limit: int = BATCH_SIZE) -> int:
 
     It works on a connection of its own, outside the session: each sent row is one
     UPDATE and commit, without the session's bookkeeping. On SQLite every write waits
-    for the one write lock, so a sender writes only what it must.
+    for the one write lock, so a sender writes only what it must. While the relay
+    cannot be reached, delivery pauses and nothing is claimed.
     """
     database = _Writer(db.engine)
     try:
         _mark_accepted(database)
+        health = relay.read(database.connection)
+        if health.paused(now()):
+            return 0
         claim = _claim(database.connection, _due_ids(database.connection, limit))
         if not claim.rows:
             return 0
         try:
-            return _send(database, claim)
+            return _send(database, claim, health)
         finally:
             _release(database, claim)
     finally:
         database.close()
 
 
-def _send(database: _Writer, claim: _Claim) -> int:
-    envelope_from = _envelope_address(parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1])
+_SMTP_ERRORS = (TimeoutError, smtplib.SMTPException, OSError)
+
+
+def _send(database: _Writer, claim: _Claim, health: relay.Health) -> int:
+    """Send the claim's rows in order; stop when the lease runs short or the relay is gone."""
     sent = 0
-    smtp: TimeoutConnection | None = None
+    link = _RelayLink(database, health)
     try:
         for row in claim.rows:
             if claim.lease_until - now() < claim_lease() / 2:
                 # Too little of our lease is left for a slow send to finish inside it:
                 # another sender may claim the rest once it runs out.
                 break
-            try:
-                if smtp is None:
-                    smtp = TimeoutConnection(current_app.extensions["mail"])
-                    smtp.__enter__()
-                if smtp.host is not None:  # None: MAIL_SUPPRESS_SEND, as Flask-Mail does
-                    # The bytes Flask-Mail built at enqueue, as they are.
-                    recipients = [_envelope_address(row.recipient)]
-                    smtp.host.sendmail(envelope_from, recipients, row.message)
-            except (TimeoutError, smtplib.SMTPException, OSError) as error:
-                retry_at = _mark_failed(database, claim, row, error)
-                if isinstance(error, smtplib.SMTPRecipientsRefused):
-                    continue
-                if _relay_unreachable(error):
-                    # Try the relay again when the failed row is retried, not at every
-                    # wake-up with the next row.
-                    _postpone_rest(database, claim, retry_at)
-                break
+            error = None
+            for _connection in range(2):  # a connection that broke gets one fresh one
+                if not link.open():
+                    return sent  # paused: the rest is released untried
+                try:
+                    _transmit(link.smtp, row)
+                    error = None
+                    break
+                except _SMTP_ERRORS as failure:
+                    error = failure
+                    if _refusal_codes(failure):
+                        break  # the relay's answer to this message; the connection is fine
+                    link.close()
+            if error is not None:
+                _mark_failed(database, claim, row, error)
+                continue
             _mark_sent(database, claim, row)
             sent += 1
     finally:
-        if smtp is not None and smtp.host is not None:
-            with contextlib.suppress(smtplib.SMTPException, OSError):
-                smtp.host.quit()
-            smtp.host.close()
+        link.close()
     return sent
+
+
+class _RelayLink:
+    """One SMTP connection, opened when needed; failing to open it pauses delivery."""
+
+    def __init__(self, database: _Writer, health: relay.Health):
+        self.database = database
+        self.health = health
+        self.smtp: TimeoutConnection | None = None
+
+    def open(self) -> bool:
+        """Connect if not connected; False (and delivery paused) when the relay is gone."""
+        if self.smtp is None:
+            try:
+                self.smtp = _connect()
+            except _SMTP_ERRORS as error:
+                relay.pause(self.database, self.health, error)
+                return False
+            if self.health.down_since is not None:
+                relay.resume(self.database, self.health)
+                self.health = relay.Health()
+        return True
+
+    def close(self) -> None:
+        _disconnect(self.smtp)
+        self.smtp = None
+
+
+def _connect() -> TimeoutConnection:
+    """A connection to the relay (its `host` is None when MAIL_SUPPRESS_SEND).
+
+    It greets the relay at once, to learn whether it takes 8-bit bodies (8BITMIME).
+    """
+    smtp = TimeoutConnection(current_app.extensions["mail"]).__enter__()
+    smtp.mail_options = []
+    if smtp.host is not None:
+        try:
+            smtp.host.ehlo_or_helo_if_needed()
+        except BaseException:
+            smtp.host.close()
+            raise
+        if smtp.host.has_extn("8bitmime"):
+            smtp.mail_options = ["BODY=8BITMIME"]
+    return smtp
+
+
+def _transmit(smtp: TimeoutConnection, row: Row) -> None:
+    """Hand the row's message to the relay: the bytes built at enqueue, dated now."""
+    if smtp.host is None:  # MAIL_SUPPRESS_SEND, as Flask-Mail does
+        return
+    envelope_from = _envelope_address(parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1])
+    recipients = [_envelope_address(row.recipient)]
+    smtp.host.sendmail(envelope_from, recipients, _dated(row.message), smtp.mail_options)
+
+
+_DATE_HEADER = re.compile(rb"^Date:[^\r\n]*(?:\r\n[ \t][^\r\n]*)*", re.MULTILINE | re.IGNORECASE)
+
+
+def _dated(message: bytes) -> bytes:
+    """`message` with its Date header set to now; its Message-ID stays."""
+    # A message sent again (after an outage, or by an organiser) must not carry the
+    # moment it was built: spam filters score an old Date.
+    head, blank, body = message.partition(b"\r\n\r\n")
+    date = b"Date: " + format_datetime(now()).encode()
+    return _DATE_HEADER.sub(lambda _match: date, head, count=1) + blank + body
+
+
+def _disconnect(smtp: TimeoutConnection | None) -> None:
+    """Say goodbye to the relay if it still listens."""
+    if smtp is not None and smtp.host is not None:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            smtp.host.quit()
+        smtp.host.close()
