@@ -32,7 +32,7 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from flask import current_app
 from flask_mail import Connection, Message, sanitize_address
 from sqlalchemy import Connection as DbConnection
-from sqlalchemy import Engine, Row, bindparam, or_, select, update
+from sqlalchemy import Engine, Row, bindparam, func, or_, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from . import messages, relay
@@ -130,12 +130,30 @@ def _compose(rendered: messages.RenderedEmail, recipient: str) -> Message:
 
 def requeue(message_id: int) -> None:
     """Send a failed message again (an organiser's "send again")."""
-    db.session.execute(
+    requeue_failed(OutboxMessage.id == message_id)
+
+
+def requeue_failed(*conditions) -> int:
+    """Send again every failed message matching `conditions`, with its attempts anew.
+
+    The message keeps its Message-ID; it is dated when it goes out. Returns how many.
+    """
+    result = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id)
-        .values(state=MessageState.QUEUED, next_attempt_at=now(), claimed_until=None)
+        .where(OutboxMessage.state == MessageState.FAILED, *conditions)
+        .values(state=MessageState.QUEUED, attempts=0, next_attempt_at=now(), claimed_until=None)
     )
     db.session.info[WAKE_FLAG] = True
+    return result.rowcount
+
+
+def failed_count(event_id: int) -> int:
+    """How many of an event's messages have failed for good."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.event_id == event_id, OutboxMessage.state == MessageState.FAILED)
+    )
 
 
 def _has_long_line(*texts: str) -> bool:

@@ -9,57 +9,22 @@ spending any message's attempts, however long it lasts.
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from datetime import timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
+from relay_sink import MAILBOX_BUSY, NO_SUCH_USER, answering_sink
 
-from conftest import SMTPSink, app_log_text, count_rows
+from conftest import app_log_text, count_rows
 from signup import delivery, outbox, relay
 from signup.extensions import db
 from signup.models import MessageState, OutboxMessage
 
-NO_SUCH_USER = "550 5.1.1 Mottakeren finnes ikke"
-MAILBOX_BUSY = "451 4.2.0 Prøv igjen senere"
-
-
-class AnsweringSink(SMTPSink):
-    """The test sink, answering chosen recipients with a refusal; it records what it saw."""
-
-    def __init__(self, offer_8bitmime: bool = True):
-        super().__init__()
-        self.answers: dict[str, str] = {}
-        self.tries: Counter[str] = Counter()
-        self.mail_options: list[list[str]] = []
-        self.offer_8bitmime = offer_8bitmime
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
-        self.tries[address] += 1
-        if address in self.answers:
-            return self.answers[address]
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        self.mail_options.append(list(envelope.mail_options))
-        return await super().handle_DATA(server, session, envelope)
-
-    def start(self) -> None:
-        # aiosmtpd offers 8BITMIME unless it decodes the data as text.
-        self._controller = Controller(
-            self, hostname="127.0.0.1", port=self.port, decode_data=not self.offer_8bitmime
-        )
-        self._controller.start()
-
 
 @pytest.fixture
 def smtp(request):
-    """The relay; parametrize it with False for one that does not offer 8BITMIME."""
-    sink = AnsweringSink(offer_8bitmime=getattr(request, "param", True))
-    sink.start()
-    yield sink
-    sink.stop()
+    """The relay of these tests; parametrize it with False for one without 8BITMIME."""
+    with answering_sink(getattr(request, "param", True)) as sink:
+        yield sink
 
 
 def row_for(address: str) -> OutboxMessage:

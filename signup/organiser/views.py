@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import current_app, render_template, request
 
-from .. import admission, members, timefmt
+from .. import admission, members, relay, timefmt
+from .. import outbox as mail_outbox
 from ..clock import now
 from ..models import GroupCheck, State
 from . import audit, bp, charts, labels, paging, queries
@@ -36,6 +37,7 @@ def event(slug: str):
         filters={"q": search, "state": state, "group": group},
         states=list(State),
         form=ActionForm(),
+        relay_outage=relay.outage(),
     )
 
 
@@ -80,6 +82,8 @@ def outbox(slug: str):
         event=event,
         messages=queries.outbox_page(event, _page_number()),
         form=ActionForm(),
+        failed=mail_outbox.failed_count(event.id),
+        relay_outage=relay.outage(),
     )
 
 
