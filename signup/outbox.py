@@ -2,11 +2,13 @@
 
 `enqueue` renders the email, builds the whole message (MIME bytes, Message-ID, Date)
 and adds it as a row to the caller's transaction; nothing is sent unless that commits.
-`deliver_due` sends due rows' bytes over one reused SMTP connection, marking each as it
-goes; a failure is retried with backoff, and rows that keep failing stay visible as
-failed. Several senders (web workers, schedulers) may run at once: each claims rows with
-a short lease before sending, renewed as it sends, so a row goes out once, and rows held
-by a sender that died are free again soon after.
+`deliver_due` sends due rows' bytes over one reused SMTP connection (`relay.Link`),
+marking each as it goes; a temporary refusal is retried with backoff, a permanent one
+(or the last attempt) leaves the row failed and visible, and while the relay cannot be
+reached delivery pauses without spending any row's attempts. Several senders (web
+workers, schedulers) may run at once: each claims rows with a short lease before
+sending, renewed as it sends, so a row goes out once, and rows held by a sender that
+died are free again soon after.
 
 A sender's writes survive a dropped database connection: each is done again on a fresh
 connection (they are idempotent), and a row the relay accepted whose "sent" mark could
@@ -17,9 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
 import secrets
-import smtplib
 import threading
 import time
 from dataclasses import dataclass
@@ -27,10 +27,10 @@ from datetime import datetime, timedelta
 from email.charset import QP, Charset
 from email.header import Header
 from email.policy import compat32
-from email.utils import format_datetime, make_msgid, parseaddr
+from email.utils import make_msgid, parseaddr
 
 from flask import current_app
-from flask_mail import Connection, Message, sanitize_address
+from flask_mail import Message
 from sqlalchemy import Connection as DbConnection
 from sqlalchemy import Engine, Row, bindparam, func, or_, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -158,27 +158,6 @@ def failed_count(event_id: int) -> int:
 
 def _has_long_line(*texts: str) -> bool:
     return any(len(line.encode()) > MAX_LINE_BYTES for text in texts for line in text.splitlines())
-
-
-class TimeoutConnection(Connection):
-    """Flask-Mail's connection, with a socket timeout so a stuck relay cannot hang us."""
-
-    def configure_host(self):
-        timeout = current_app.config.get("MAIL_TIMEOUT", 10)
-        state = self.mail
-        if state.use_ssl:
-            host = smtplib.SMTP_SSL(state.server, state.port, timeout=timeout)
-        else:
-            host = smtplib.SMTP(state.server, state.port, timeout=timeout)
-        try:
-            if state.use_tls:
-                host.starttls()
-            if state.username and state.password:
-                host.login(state.username, state.password)
-        except BaseException:
-            host.close()
-            raise
-        return host
 
 
 _CLAIMABLE = (MessageState.QUEUED, MessageState.RETRYING)
@@ -369,13 +348,13 @@ def _mark_accepted(database: _Writer) -> None:
 def _mark_failed(database: _Writer, claim: _Claim, row: Row, error: Exception) -> None:
     """Record the relay's refusal of `row`: for good on a 5xx or the last attempt, else retry."""
     attempts = row.attempts + 1
-    for_good = _refused_for_good(error) or attempts >= MAX_ATTEMPTS
+    for_good = relay.refused_for_good(error) or attempts >= MAX_ATTEMPTS
     database.write(
         update(OutboxMessage)
         .where(OutboxMessage.id == row.id, OutboxMessage.claim_token == claim.token)
         .values(
             attempts=attempts,
-            last_error=_describe(error)[:1000],
+            last_error=relay.describe(error)[:1000],
             claimed_until=None,
             state=MessageState.FAILED if for_good else MessageState.RETRYING,
             **({} if for_good else {"next_attempt_at": now() + backoff(attempts)}),
@@ -387,47 +366,14 @@ def _mark_failed(database: _Writer, claim: _Claim, row: Row, error: Exception) -
         row.id,
         "failed for good" if for_good else "failed",
         attempts,
-        _describe(error, with_text=False),
+        relay.describe(error, with_text=False),
     )
-
-
-def _refusal_codes(error: Exception) -> list[int]:
-    """The SMTP reply codes of a refusal, or [] for an error without one."""
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return [code for code, _text in error.recipients.values()]
-    if isinstance(error, smtplib.SMTPResponseException):
-        return [error.smtp_code]
-    return []
-
-
-def _refused_for_good(error: Exception) -> bool:
-    """A permanent refusal (5xx, such as "no such user"); a 4xx is temporary."""
-    return any(code >= 500 for code in _refusal_codes(error))
-
-
-def _describe(error: Exception, with_text: bool = True) -> str:
-    """The relay's answer ("550 5.1.1 No such user") for the organiser, or the error's type."""
-    if isinstance(error, smtplib.SMTPRecipientsRefused) and error.recipients:
-        code, text = next(iter(error.recipients.values()))
-    elif isinstance(error, smtplib.SMTPResponseException):
-        code, text = error.smtp_code, error.smtp_error
-    else:
-        return f"{type(error).__name__}: {error}" if with_text else type(error).__name__
-    if not with_text:  # the log: the code only, the text may quote the address
-        return f"{type(error).__name__} {code}"
-    text = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
-    return f"{code} {text}"
 
 
 def _release(database: _Writer, claim: _Claim) -> None:
     """Give back the rows not settled; no write at all when every row was."""
     if claim.settled < len(claim.rows):
         database.write(update(OutboxMessage).where(*claim.open()).values(claimed_until=None))
-
-
-def _envelope_address(address: str) -> str:
-    """An address as SMTP takes it: a domain in letters like ø goes in its ASCII form."""
-    return address if address.isascii() else sanitize_address(address)
 
 
 def deliver_due(limit: int = BATCH_SIZE) -> int:
@@ -455,13 +401,10 @@ def deliver_due(limit: int = BATCH_SIZE) -> int:
         database.close()
 
 
-_SMTP_ERRORS = (TimeoutError, smtplib.SMTPException, OSError)
-
-
 def _send(database: _Writer, claim: _Claim, health: relay.Health) -> int:
     """Send the claim's rows in order; stop when the lease runs short or the relay is gone."""
     sent = 0
-    link = _RelayLink(database, health)
+    link = relay.Link(database, health)
     try:
         for row in claim.rows:
             if claim.lease_until - now() < claim_lease() / 2:
@@ -473,12 +416,12 @@ def _send(database: _Writer, claim: _Claim, health: relay.Health) -> int:
                 if not link.open():
                     return sent  # paused: the rest is released untried
                 try:
-                    _transmit(link.smtp, row)
+                    link.send(row.recipient, row.message)
                     error = None
                     break
-                except _SMTP_ERRORS as failure:
+                except relay.SMTP_ERRORS as failure:
                     error = failure
-                    if _refusal_codes(failure):
+                    if relay.refusal_codes(failure):
                         break  # the relay's answer to this message; the connection is fine
                     link.close()
             if error is not None:
@@ -489,76 +432,3 @@ def _send(database: _Writer, claim: _Claim, health: relay.Health) -> int:
     finally:
         link.close()
     return sent
-
-
-class _RelayLink:
-    """One SMTP connection, opened when needed; failing to open it pauses delivery."""
-
-    def __init__(self, database: _Writer, health: relay.Health):
-        self.database = database
-        self.health = health
-        self.smtp: TimeoutConnection | None = None
-
-    def open(self) -> bool:
-        """Connect if not connected; False (and delivery paused) when the relay is gone."""
-        if self.smtp is None:
-            try:
-                self.smtp = _connect()
-            except _SMTP_ERRORS as error:
-                relay.pause(self.database, self.health, error)
-                return False
-            if self.health.down_since is not None:
-                relay.resume(self.database, self.health)
-                self.health = relay.Health()
-        return True
-
-    def close(self) -> None:
-        _disconnect(self.smtp)
-        self.smtp = None
-
-
-def _connect() -> TimeoutConnection:
-    """A connection to the relay (its `host` is None when MAIL_SUPPRESS_SEND).
-
-    It greets the relay at once, to learn whether it takes 8-bit bodies (8BITMIME).
-    """
-    smtp = TimeoutConnection(current_app.extensions["mail"]).__enter__()
-    smtp.mail_options = []
-    if smtp.host is not None:
-        try:
-            smtp.host.ehlo_or_helo_if_needed()
-        except BaseException:
-            smtp.host.close()
-            raise
-        if smtp.host.has_extn("8bitmime"):
-            smtp.mail_options = ["BODY=8BITMIME"]
-    return smtp
-
-
-def _transmit(smtp: TimeoutConnection, row: Row) -> None:
-    """Hand the row's message to the relay: the bytes built at enqueue, dated now."""
-    if smtp.host is None:  # MAIL_SUPPRESS_SEND, as Flask-Mail does
-        return
-    envelope_from = _envelope_address(parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1])
-    recipients = [_envelope_address(row.recipient)]
-    smtp.host.sendmail(envelope_from, recipients, _dated(row.message), smtp.mail_options)
-
-
-_DATE_HEADER = re.compile(rb"^Date:[^\r\n]*(?:\r\n[ \t][^\r\n]*)*", re.MULTILINE | re.IGNORECASE)
-
-
-def _dated(message: bytes) -> bytes:
-    """`message` with its Date header set to now; its Message-ID stays."""
-    # A message sent again (after an outage, or by an organiser) must not carry the
-    # moment it was built: spam filters score an old Date.
-    head, blank, body = message.partition(b"\r\n\r\n")
-    date = b"Date: " + format_datetime(now()).encode()
-    return _DATE_HEADER.sub(lambda _match: date, head, count=1) + blank + body
-
-
-def _disconnect(smtp: TimeoutConnection | None) -> None:
-    """Say goodbye to the relay if it still listens."""
-    if smtp is not None and smtp.host is not None:
-        with contextlib.suppress(smtplib.SMTPException, OSError):
-            smtp.host.quit()
-        smtp.host.close()

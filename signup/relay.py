@@ -1,4 +1,8 @@
-"""The mail relay's health as the senders find it: while it cannot be reached, delivery pauses.
+"""The mail relay: one SMTP connection to it, what its answers mean, and its health.
+
+`Link` is a sender's connection: it greets the relay (and uses 8BITMIME when offered),
+dates each message as it goes, and pauses delivery when the relay cannot be reached.
+A refusal with a 5xx code is permanent, a 4xx temporary.
 
 One row says since when the relay has been down and when a sender may try it again. The
 pause grows with the failed tries (30 s, 1 min, ... up to 5 min), so a long outage costs
@@ -7,10 +11,17 @@ one connection attempt every few minutes and no message any of its attempts.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import re
+import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import format_datetime, parseaddr
 
+from flask import current_app
+from flask_mail import Connection as MailConnection
+from flask_mail import sanitize_address
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -95,3 +106,138 @@ def outage() -> RelayStatus | None:
     """The relay's row while it is down (for the dashboard), else None."""
     status = db.session.get(RelayStatus, RELAY_ROW)
     return status if status is not None and status.down_since is not None else None
+
+
+class TimeoutConnection(MailConnection):
+    """Flask-Mail's connection, with a socket timeout so a stuck relay cannot hang us."""
+
+    def configure_host(self):
+        timeout = current_app.config.get("MAIL_TIMEOUT", 10)
+        state = self.mail
+        if state.use_ssl:
+            host = smtplib.SMTP_SSL(state.server, state.port, timeout=timeout)
+        else:
+            host = smtplib.SMTP(state.server, state.port, timeout=timeout)
+        try:
+            if state.use_tls:
+                host.starttls()
+            if state.username and state.password:
+                host.login(state.username, state.password)
+        except BaseException:
+            host.close()
+            raise
+        return host
+
+
+SMTP_ERRORS = (TimeoutError, smtplib.SMTPException, OSError)
+
+
+class Link:
+    """One SMTP connection, opened when needed; failing to open it pauses delivery."""
+
+    def __init__(self, database, health: Health):
+        self.database = database
+        self.health = health
+        self.smtp: TimeoutConnection | None = None
+
+    def open(self) -> bool:
+        """Connect if not connected; False (and delivery paused) when the relay is gone."""
+        if self.smtp is None:
+            try:
+                self.smtp = _connect()
+            except SMTP_ERRORS as error:
+                pause(self.database, self.health, error)
+                return False
+            if self.health.down_since is not None:
+                resume(self.database, self.health)
+                self.health = Health()
+        return True
+
+    def send(self, recipient: str, message: bytes) -> None:
+        """Hand `message` to the relay over the open connection."""
+        _transmit(self.smtp, recipient, message)
+
+    def close(self) -> None:
+        """Let the connection go (a fresh one is opened when needed)."""
+        _disconnect(self.smtp)
+        self.smtp = None
+
+
+def _connect() -> TimeoutConnection:
+    """A connection to the relay (its `host` is None when MAIL_SUPPRESS_SEND).
+
+    It greets the relay at once, to learn whether it takes 8-bit bodies (8BITMIME).
+    """
+    smtp = TimeoutConnection(current_app.extensions["mail"]).__enter__()
+    smtp.mail_options = []
+    if smtp.host is not None:
+        try:
+            smtp.host.ehlo_or_helo_if_needed()
+        except BaseException:
+            smtp.host.close()
+            raise
+        if smtp.host.has_extn("8bitmime"):
+            smtp.mail_options = ["BODY=8BITMIME"]
+    return smtp
+
+
+def _transmit(smtp: TimeoutConnection, recipient: str, message: bytes) -> None:
+    """Hand `message` (the bytes built at enqueue) to the relay, dated now."""
+    if smtp.host is None:  # MAIL_SUPPRESS_SEND, as Flask-Mail does
+        return
+    envelope_from = envelope_address(parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1])
+    recipients = [envelope_address(recipient)]
+    smtp.host.sendmail(envelope_from, recipients, _dated(message), smtp.mail_options)
+
+
+_DATE_HEADER = re.compile(rb"^Date:[^\r\n]*(?:\r\n[ \t][^\r\n]*)*", re.MULTILINE | re.IGNORECASE)
+
+
+def _dated(message: bytes) -> bytes:
+    """`message` with its Date header set to now; its Message-ID stays."""
+    # A message sent again (after an outage, or by an organiser) must not carry the
+    # moment it was built: spam filters score an old Date.
+    head, blank, body = message.partition(b"\r\n\r\n")
+    date = b"Date: " + format_datetime(now()).encode()
+    return _DATE_HEADER.sub(lambda _match: date, head, count=1) + blank + body
+
+
+def _disconnect(smtp: TimeoutConnection | None) -> None:
+    """Say goodbye to the relay if it still listens."""
+    if smtp is not None and smtp.host is not None:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            smtp.host.quit()
+        smtp.host.close()
+
+
+def refusal_codes(error: Exception) -> list[int]:
+    """The SMTP reply codes of a refusal, or [] for an error without one."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return [code for code, _text in error.recipients.values()]
+    if isinstance(error, smtplib.SMTPResponseException):
+        return [error.smtp_code]
+    return []
+
+
+def refused_for_good(error: Exception) -> bool:
+    """A permanent refusal (5xx, such as "no such user"); a 4xx is temporary."""
+    return any(code >= 500 for code in refusal_codes(error))
+
+
+def describe(error: Exception, with_text: bool = True) -> str:
+    """The relay's answer ("550 5.1.1 No such user") for the organiser, or the error's type."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused) and error.recipients:
+        code, text = next(iter(error.recipients.values()))
+    elif isinstance(error, smtplib.SMTPResponseException):
+        code, text = error.smtp_code, error.smtp_error
+    else:
+        return f"{type(error).__name__}: {error}" if with_text else type(error).__name__
+    if not with_text:  # the log: the code only, the text may quote the address
+        return f"{type(error).__name__} {code}"
+    text = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+    return f"{code} {text}"
+
+
+def envelope_address(address: str) -> str:
+    """An address as SMTP takes it: a domain in letters like ø goes in its ASCII form."""
+    return address if address.isascii() else sanitize_address(address)
