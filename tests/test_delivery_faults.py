@@ -1,9 +1,10 @@
 """Database connections dropped during delivery: every email still goes out exactly once.
 
-The fault is real: another connection runs `pg_terminate_backend` on every other backend
-of the test database, again and again, while a batch is delivered to the real SMTP sink.
-A row the relay accepted but whose "sent" mark was lost with the connection must not be
-sent again; each Message-ID arrives once.
+The faults are real: another connection runs `pg_terminate_backend` on every other
+backend of the test database, again and again, while a batch is delivered to the real
+SMTP sink; or the database refuses every connection from the moment the relay accepts a
+message until after the sender gave up. A row the relay accepted but whose "sent" mark
+was lost with the connection must not be sent again; each Message-ID arrives once.
 
 On SQLite the fault does not exist: the database is a file the process opens itself, not
 a server connection another party can drop. A write there fails only on a full disk or
@@ -20,7 +21,7 @@ import psycopg
 import pytest
 from sqlalchemy.exc import SQLAlchemyError
 
-from conftest import PG_URL, count_rows
+from conftest import PG_URL, SMTPSink, count_rows
 from signup import delivery, outbox
 from signup.extensions import db
 from signup.models import MessageState, OutboxMessage
@@ -62,6 +63,41 @@ class ConnectionKiller:
                 self.kills += killed
 
 
+class ShutOutSink(SMTPSink):
+    """The test sink; asked to, it shuts the database out right after taking a message."""
+
+    def __init__(self):
+        super().__init__()
+        self.shut_out_next = False
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        reply = await super().handle_DATA(server, session, envelope)
+        if self.shut_out_next:
+            self.shut_out_next = False
+            database_accepts_connections(False)
+        return reply
+
+
+@pytest.fixture
+def smtp():
+    sink = ShutOutSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+def database_accepts_connections(accepts: bool) -> None:
+    """Let connections into the test database or not; shutting out ends those it has."""
+    server, name = PG_URL.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS {str(accepts).lower()}')
+        if not accepts:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                [name],
+            )
+
+
 def deliver_through_faults(frozen_clock) -> int:
     """Deliver until nothing is due, as the worker does; a failed run waits out the lease."""
     failures = 0
@@ -98,3 +134,30 @@ def test_dropped_database_connections_during_delivery_send_each_email_once(
     copies = Counter(mail["Message-ID"] for mail in smtp.wait_for_total(PEOPLE))
     assert len(copies) == PEOPLE
     assert {mid: n for mid, n in copies.items() if n > 1} == {}
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_sent_mark_lost_with_the_database_is_written_before_the_next_claim(
+    app, make_event, sign_up, smtp, frozen_clock
+):
+    delivery.stop_worker(app)
+    event = make_event(title="Temamøte på Tjøme")
+    for n in range(3):
+        sign_up(event, f"person{n}@example.no", name=f"Bjørg Ås {n}")
+    db.session.remove()
+    smtp.shut_out_next = True  # the database goes away as the relay takes the first message
+
+    try:
+        with pytest.raises(SQLAlchemyError):
+            outbox.deliver_due()
+    finally:
+        database_accepts_connections(True)
+    db.engine.dispose()
+    # The lease is long over: any sender could claim the row now.
+    frozen_clock.advance(outbox.claim_lease() + timedelta(seconds=1))
+    while outbox.deliver_due():
+        pass
+
+    assert count_rows(OutboxMessage, OutboxMessage.state == MessageState.SENT) == 3
+    copies = Counter(mail["Message-ID"] for mail in smtp.wait_for_total(3))
+    assert sorted(copies.values()) == [1, 1, 1]
