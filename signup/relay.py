@@ -170,6 +170,7 @@ def _connect() -> TimeoutConnection:
     """
     smtp = TimeoutConnection(current_app.extensions["mail"]).__enter__()
     smtp.mail_options = []
+    smtp.envelope_from = envelope_address(parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1])
     if smtp.host is not None:
         try:
             smtp.host.ehlo_or_helo_if_needed()
@@ -185,9 +186,8 @@ def _transmit(smtp: TimeoutConnection, recipient: str, message: bytes) -> None:
     """Hand `message` (the bytes built at enqueue) to the relay, dated now."""
     if smtp.host is None:  # MAIL_SUPPRESS_SEND, as Flask-Mail does
         return
-    envelope_from = envelope_address(parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1])
     recipients = [envelope_address(recipient)]
-    smtp.host.sendmail(envelope_from, recipients, _dated(message), smtp.mail_options)
+    smtp.host.sendmail(smtp.envelope_from, recipients, _dated(message), smtp.mail_options)
 
 
 _DATE_HEADER = re.compile(rb"^Date:[^\r\n]*(?:\r\n[ \t][^\r\n]*)*", re.MULTILINE | re.IGNORECASE)

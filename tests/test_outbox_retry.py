@@ -7,6 +7,8 @@ plainly while delivery is paused because the relay cannot be reached.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from relay_sink import NO_SUCH_USER, answering_sink
 
@@ -91,7 +93,8 @@ def test_cli_retry_says_what_it_needs(app, runner, failed_event):
     assert audited() == []
 
 
-def test_send_all_failed_again_button(organiser_client, failed_event, smtp):
+def test_send_all_failed_again_button(organiser_client, failed_event, smtp, frozen_clock):
+    frozen_clock.advance(timedelta(hours=5))
     path = f"/organiser/events/{failed_event.slug}/outbox"
     page = organiser_client.get(path).get_data(as_text=True)
     assert NO_SUCH_USER in page
@@ -109,6 +112,11 @@ def test_send_all_failed_again_button(organiser_client, failed_event, smtp):
     assert outbox.deliver_due() == 2
     assert states(failed_event) == [MessageState.SENT] * 2
     assert [a[:2] for a in audited()] == [("requeue_failed", failed_event.id)]
+    # Sent again with the Message-ID it was built with, dated when it went out.
+    [mail] = smtp.to("aerlig@example.no")
+    row = db.session.scalar(db.select(OutboxMessage).filter_by(recipient="aerlig@example.no"))
+    assert mail["Message-ID"] == row.message_id
+    assert mail["Date"].datetime == frozen_clock.now().replace(microsecond=0)
 
 
 def test_dashboard_says_while_the_relay_is_down(
