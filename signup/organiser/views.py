@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import current_app, render_template, request
 
 from .. import admission, members, relay, timefmt
-from .. import outbox as mail_outbox
 from ..clock import now
 from ..models import GroupCheck, State
+from ..outbox import failed_count
 from . import audit, bp, charts, labels, paging, queries
 from .forms import ActionForm, CapacityForm, DomainsForm, GrantForm, MoveForm, TextsForm
 from .lookup import event_or_404, registration_or_404
@@ -82,7 +82,7 @@ def outbox(slug: str):
         event=event,
         messages=queries.outbox_page(event, _page_number()),
         form=ActionForm(),
-        failed=mail_outbox.failed_count(event.id),
+        failed=failed_count(event.id),
         relay_outage=relay.outage(),
     )
 
