@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
-from signup import cli, delivery, scheduling
+from signup import cli, delivery, outbox_cli, scheduling
 from signup.database import configure_engine, engine_options
 from signup.extensions import csrf, db, limiter, login_manager, mail, migrate
 from signup.i18n import register_i18n
@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_security_headers(app)
     cli.register(app)
     organiser_cli.register(app)
+    outbox_cli.register(app)
     register_background(app)
     register_proxy(app)
     return app

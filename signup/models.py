@@ -289,6 +289,22 @@ class OutboxMessage(db.Model):
     registration: Mapped[Registration | None] = relationship()
 
 
+class RelayStatus(db.Model):
+    """The mail relay as the senders last found it; one row. While it is down, delivery pauses.
+
+    An unreachable relay is not a message's fault: no message spends an attempt on it.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: When a sender first failed to reach the relay; None while it answers.
+    down_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: No sender tries the relay again before this.
+    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: Failed tries in a row, for the growing pause between them.
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
 class Organiser(UserMixin, db.Model):
     """A person who runs events through the dashboard; accounts are made with the CLI."""
 

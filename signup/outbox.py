@@ -2,11 +2,17 @@
 
 `enqueue` renders the email, builds the whole message (MIME bytes, Message-ID, Date)
 and adds it as a row to the caller's transaction; nothing is sent unless that commits.
-`deliver_due` sends due rows' bytes over one reused SMTP connection, marking each as it
-goes; a failure is retried with backoff, and rows that keep failing stay visible as
-failed. Several senders (web workers, schedulers) may run at once: each claims rows with
-a short lease before sending, renewed as it sends, so a row goes out once, and rows held
-by a sender that died are free again soon after.
+`deliver_due` sends due rows' bytes over one reused SMTP connection (`relay.Link`),
+marking each as it goes; a temporary refusal is retried with backoff, a permanent one
+(or the last attempt) leaves the row failed and visible, and while the relay cannot be
+reached delivery pauses without spending any row's attempts. Several senders (web
+workers, schedulers) may run at once: each claims rows with a short lease before
+sending, renewed as it sends, so a row goes out once, and rows held by a sender that
+died are free again soon after.
+
+A sender's writes survive a dropped database connection: each is done again on a fresh
+connection (they are idempotent), and a row the relay accepted whose "sent" mark could
+not be written at all is marked first thing in the process's next run, never sent again.
 """
 
 from __future__ import annotations
@@ -14,7 +20,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import secrets
-import smtplib
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.charset import QP, Charset
@@ -23,11 +30,12 @@ from email.policy import compat32
 from email.utils import make_msgid, parseaddr
 
 from flask import current_app
-from flask_mail import Connection, Message, sanitize_address
+from flask_mail import Message
 from sqlalchemy import Connection as DbConnection
-from sqlalchemy import Row, bindparam, or_, select, update
+from sqlalchemy import Engine, Row, bindparam, func, or_, select, update
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from . import messages
+from . import messages, relay
 from .clock import now
 from .extensions import db
 from .models import MessageState, OutboxMessage, Registration
@@ -38,6 +46,10 @@ MAX_ATTEMPTS = 8
 #: A claim lasts this many SMTP timeouts, and is renewed as rows are sent.
 LEASE_TIMEOUTS = 10
 BATCH_SIZE = 200
+#: A write lost with its database connection is done again on a fresh one, this many
+#: times in all, pausing 0.05 s, 0.1 s, 0.2 s, ... between tries.
+WRITE_TRIES = 6
+WRITE_RETRY_PAUSE = 0.05
 WAKE_FLAG = "outbox_wake"
 #: The calendar file's type; its METHOD (PUBLISH or CANCEL) is the file's own.
 ICS_TYPE = "text/calendar; method={method}; charset=UTF-8"
@@ -122,37 +134,34 @@ def _compose(rendered: messages.RenderedEmail, recipient: str) -> Message:
 
 def requeue(message_id: int) -> None:
     """Send a failed message again (an organiser's "send again")."""
-    db.session.execute(
+    requeue_failed(OutboxMessage.id == message_id)
+
+
+def requeue_failed(*conditions) -> int:
+    """Send again every failed message matching `conditions`, with its attempts anew.
+
+    The message keeps its Message-ID; it is dated when it goes out. Returns how many.
+    """
+    result = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id)
-        .values(state=MessageState.QUEUED, next_attempt_at=now(), claimed_until=None)
+        .where(OutboxMessage.state == MessageState.FAILED, *conditions)
+        .values(state=MessageState.QUEUED, attempts=0, next_attempt_at=now(), claimed_until=None)
     )
     db.session.info[WAKE_FLAG] = True
+    return result.rowcount
+
+
+def failed_count(event_id: int) -> int:
+    """How many of an event's messages have failed for good."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.event_id == event_id, OutboxMessage.state == MessageState.FAILED)
+    )
 
 
 def _has_long_line(*texts: str) -> bool:
     return any(len(line.encode()) > MAX_LINE_BYTES for text in texts for line in text.splitlines())
-
-
-class TimeoutConnection(Connection):
-    """Flask-Mail's connection, with a socket timeout so a stuck relay cannot hang us."""
-
-    def configure_host(self):
-        timeout = current_app.config.get("MAIL_TIMEOUT", 10)
-        state = self.mail
-        if state.use_ssl:
-            host = smtplib.SMTP_SSL(state.server, state.port, timeout=timeout)
-        else:
-            host = smtplib.SMTP(state.server, state.port, timeout=timeout)
-        try:
-            if state.use_tls:
-                host.starttls()
-            if state.username and state.password:
-                host.login(state.username, state.password)
-        except BaseException:
-            host.close()
-            raise
-        return host
 
 
 _CLAIMABLE = (MessageState.QUEUED, MessageState.RETRYING)
@@ -230,6 +239,49 @@ def _claim(database: DbConnection, due: list[int]) -> _Claim:
     return _Claim(token, lease_until, list(rows))
 
 
+class _Writer:
+    """A sender's database connection; a write lost with it is done again on a fresh one.
+
+    Every write of a sender sets fixed values on rows chosen by id (and claim token), so
+    doing one again after a lost reply to its commit changes nothing more.
+    """
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._connection: DbConnection | None = None
+
+    @property
+    def connection(self) -> DbConnection:
+        """The current connection, opened when needed (reads use it as it is)."""
+        if self._connection is None:
+            self._connection = self.engine.connect()
+        return self._connection
+
+    def write(self, *steps) -> None:
+        """Run `steps` (statements, or (statement, parameters)) and commit, as one write."""
+        for attempt in range(WRITE_TRIES):
+            try:
+                for step in steps:
+                    statement, params = step if isinstance(step, tuple) else (step, None)
+                    self.connection.execute(statement, params)
+                self.connection.commit()
+                return
+            except OperationalError:
+                # The connection was dropped (or, on SQLite, the file stayed locked past
+                # the busy timeout): forget it and write again on a fresh one.
+                self.close()
+                if attempt + 1 == WRITE_TRIES:
+                    raise
+                log.warning("outbox write lost with its database connection; trying again")
+                time.sleep(WRITE_RETRY_PAUSE * 2**attempt)
+
+    def close(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(SQLAlchemyError):
+                self._connection.close()
+            self._connection = None
+
+
 _outbox = OutboxMessage.__table__
 #: Built once: marking a row sent is the one statement delivery runs per message.
 _MARK_SENT = (
@@ -243,79 +295,89 @@ _MARK_SENT = (
         last_error=None,
     )
 )
+#: Rows the relay accepted whose "sent" mark could not be written: id -> mark parameters.
+_accepted_unmarked: dict[int, dict] = {}
+_accepted_lock = threading.Lock()
 
 
-def _mark_sent(database: DbConnection, claim: _Claim, row: Row) -> None:
+def _mark_sent(database: _Writer, claim: _Claim, row: Row) -> None:
     """Mark `row` sent; once a quarter of the lease is used, renew it on the rest of the claim.
 
     Renewing only then (not after every row) keeps a batch from rewriting all its
     remaining rows per message, while the lease stays short for crash recovery.
     """
     moment = now()
-    database.execute(
-        _MARK_SENT,
-        {"row_id": row.id, "token": claim.token, "at": moment, "attempts": row.attempts + 1},
-    )
-    claim.settled += 1
-    if claim.lease_until - moment < claim_lease() * 3 / 4 and claim.settled < len(claim.rows):
-        claim.lease_until = moment + claim_lease()
-        database.execute(
-            update(OutboxMessage).where(*claim.open()).values(claimed_until=claim.lease_until)
+    mark = {"row_id": row.id, "token": claim.token, "at": moment, "attempts": row.attempts + 1}
+    steps = [(_MARK_SENT, mark)]
+    claim.settled += 1  # first: a lost mark must not release the row for another sender
+    lease_until = claim.lease_until
+    if lease_until - moment < claim_lease() * 3 / 4 and claim.settled < len(claim.rows):
+        lease_until = moment + claim_lease()
+        steps.append(update(OutboxMessage).where(*claim.open()).values(claimed_until=lease_until))
+    try:
+        database.write(*steps)
+    except OperationalError:
+        with _accepted_lock:
+            _accepted_unmarked[row.id] = mark
+        raise
+    claim.lease_until = lease_until
+
+
+def _mark_accepted(database: _Writer) -> None:
+    """Mark sent the rows this process sent whose mark was lost, before claiming any rows.
+
+    By id alone: the claim may have lapsed meanwhile, and the relay has the message.
+    """
+    with _accepted_lock:
+        marks = list(_accepted_unmarked.values())
+    if not marks:
+        return
+    database.write(
+        *(
+            (
+                update(_outbox)
+                .where(_outbox.c.id == mark["row_id"], _outbox.c.state.in_(_CLAIMABLE))
+                .values(state=MessageState.SENT, sent_at=mark["at"], attempts=mark["attempts"])
+                .values(claimed_until=None, last_error=None),
+                None,
+            )
+            for mark in marks
         )
-    database.commit()
+    )
+    with _accepted_lock:
+        for mark in marks:
+            _accepted_unmarked.pop(mark["row_id"], None)
 
 
-def _mark_failed(
-    database: DbConnection, claim: _Claim, row: Row, error: Exception
-) -> datetime | None:
-    """Record a failed attempt; returns when the row is tried again (None: failed for good)."""
+def _mark_failed(database: _Writer, claim: _Claim, row: Row, error: Exception) -> None:
+    """Record the relay's refusal of `row`: for good on a 5xx or the last attempt, else retry."""
     attempts = row.attempts + 1
-    retry_at = now() + backoff(attempts) if attempts < MAX_ATTEMPTS else None
-    database.execute(
+    for_good = relay.refused_for_good(error) or attempts >= MAX_ATTEMPTS
+    database.write(
         update(OutboxMessage)
         .where(OutboxMessage.id == row.id, OutboxMessage.claim_token == claim.token)
         .values(
             attempts=attempts,
-            last_error=f"{type(error).__name__}: {error}"[:1000],
+            last_error=relay.describe(error)[:1000],
             claimed_until=None,
-            state=MessageState.RETRYING if retry_at else MessageState.FAILED,
-            **({"next_attempt_at": retry_at} if retry_at else {}),
+            state=MessageState.FAILED if for_good else MessageState.RETRYING,
+            **({} if for_good else {"next_attempt_at": now() + backoff(attempts)}),
         )
     )
-    database.commit()
     claim.settled += 1
-    log.warning("outbox message %s failed (attempt %s): %s", row.id, attempts, type(error).__name__)
-    return retry_at
+    log.warning(
+        "outbox message %s %s (attempt %s): %s",
+        row.id,
+        "failed for good" if for_good else "failed",
+        attempts,
+        relay.describe(error, with_text=False),
+    )
 
 
-def _relay_unreachable(error: Exception) -> bool:
-    """A network failure, not the relay's answer to this one message."""
-    if isinstance(error, smtplib.SMTPConnectError):
-        return True
-    return not isinstance(error, smtplib.SMTPResponseException)
-
-
-def _postpone_rest(database: DbConnection, claim: _Claim, retry_at: datetime | None) -> None:
-    """The relay is down: the rest of the claim waits for the failed row's retry, untried."""
-    if claim.settled < len(claim.rows):
-        database.execute(
-            update(OutboxMessage)
-            .where(*claim.open())
-            .values(next_attempt_at=retry_at or now() + backoff(1))
-        )
-        database.commit()
-
-
-def _release(database: DbConnection, claim: _Claim) -> None:
+def _release(database: _Writer, claim: _Claim) -> None:
     """Give back the rows not settled; no write at all when every row was."""
     if claim.settled < len(claim.rows):
-        database.execute(update(OutboxMessage).where(*claim.open()).values(claimed_until=None))
-        database.commit()
-
-
-def _envelope_address(address: str) -> str:
-    """An address as SMTP takes it: a domain in letters like ø goes in its ASCII form."""
-    return address if address.isascii() else sanitize_address(address)
+        database.write(update(OutboxMessage).where(*claim.open()).values(claimed_until=None))
 
 
 def deliver_due(limit: int = BATCH_SIZE) -> int:
@@ -323,50 +385,54 @@ def deliver_due(limit: int = BATCH_SIZE) -> int:
 
     It works on a connection of its own, outside the session: each sent row is one
     UPDATE and commit, without the session's bookkeeping. On SQLite every write waits
-    for the one write lock, so a sender writes only what it must.
+    for the one write lock, so a sender writes only what it must. While the relay
+    cannot be reached, delivery pauses and nothing is claimed.
     """
-    with db.engine.connect() as database:
-        claim = _claim(database, _due_ids(database, limit))
+    database = _Writer(db.engine)
+    try:
+        _mark_accepted(database)
+        health = relay.read(database.connection)
+        if health.paused(now()):
+            return 0
+        claim = _claim(database.connection, _due_ids(database.connection, limit))
         if not claim.rows:
             return 0
         try:
-            return _send(database, claim)
+            return _send(database, claim, health)
         finally:
             _release(database, claim)
+    finally:
+        database.close()
 
 
-def _send(database: DbConnection, claim: _Claim) -> int:
-    envelope_from = _envelope_address(parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1])
+def _send(database: _Writer, claim: _Claim, health: relay.Health) -> int:
+    """Send the claim's rows in order; stop when the lease runs short or the relay is gone."""
     sent = 0
-    smtp: TimeoutConnection | None = None
+    link = relay.Link(database, health)
     try:
         for row in claim.rows:
             if claim.lease_until - now() < claim_lease() / 2:
                 # Too little of our lease is left for a slow send to finish inside it:
                 # another sender may claim the rest once it runs out.
                 break
-            try:
-                if smtp is None:
-                    smtp = TimeoutConnection(current_app.extensions["mail"])
-                    smtp.__enter__()
-                if smtp.host is not None:  # None: MAIL_SUPPRESS_SEND, as Flask-Mail does
-                    # The bytes Flask-Mail built at enqueue, as they are.
-                    recipients = [_envelope_address(row.recipient)]
-                    smtp.host.sendmail(envelope_from, recipients, row.message)
-            except (TimeoutError, smtplib.SMTPException, OSError) as error:
-                retry_at = _mark_failed(database, claim, row, error)
-                if isinstance(error, smtplib.SMTPRecipientsRefused):
-                    continue
-                if _relay_unreachable(error):
-                    # Try the relay again when the failed row is retried, not at every
-                    # wake-up with the next row.
-                    _postpone_rest(database, claim, retry_at)
-                break
+            error = None
+            for _connection in range(2):  # a connection that broke gets one fresh one
+                if not link.open():
+                    return sent  # paused: the rest is released untried
+                try:
+                    link.send(row.recipient, row.message)
+                    error = None
+                    break
+                except relay.SMTP_ERRORS as failure:
+                    error = failure
+                    if relay.refusal_codes(failure):
+                        break  # the relay's answer to this message; the connection is fine
+                    link.close()
+            if error is not None:
+                _mark_failed(database, claim, row, error)
+                continue
             _mark_sent(database, claim, row)
             sent += 1
     finally:
-        if smtp is not None and smtp.host is not None:
-            with contextlib.suppress(smtplib.SMTPException, OSError):
-                smtp.host.quit()
-            smtp.host.close()
+        link.close()
     return sent

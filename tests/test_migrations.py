@@ -1,6 +1,6 @@
 """Migrations keep the data: outbox rows written before the message column still send."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import text
 
@@ -43,7 +43,8 @@ def test_outbox_rows_from_before_built_messages_are_built_and_sent(tmp_path, smt
 
     [mail] = smtp.wait_for("kari@example.no")
     assert mail["Subject"] == "Du har plass på Temamøte"
-    assert mail["Date"].datetime.isoformat() == "2021-08-01T10:00:00+00:00"
+    # Dated when it went out, not when the row was written (an old Date scores as spam).
+    assert mail["Date"].datetime > datetime(2021, 8, 1, 10, 0, tzinfo=UTC)
     assert mail.get_body(("plain",)).get_content().strip() == "Hei Kari, du har plass."
     assert "<b>plass</b>" in mail.get_body(("html",)).get_content()
     [ics] = list(mail.iter_attachments())

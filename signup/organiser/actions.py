@@ -291,3 +291,17 @@ def requeue(slug: str, message_id: int):
     return redirect(
         url_for("organiser.outbox", slug=event.slug, page=page if page > 1 else None), code=303
     )
+
+
+@bp.post("/events/<slug>/outbox/requeue-failed")
+def requeue_failed(slug: str):
+    event = event_or_404(slug)
+    with write_transaction():
+        count = outbox.requeue_failed(OutboxMessage.event_id == event.id)
+        if count:
+            audit.add("requeue_failed", event, detail=f"{count} e-poster")
+    if count:
+        flash(_("%(count)s feilet e-post er lagt i kø og sendes straks.", count=count), "ok")
+    else:
+        flash(_("Ingen e-post har feilet."), "info")
+    return redirect(url_for("organiser.outbox", slug=event.slug), code=303)

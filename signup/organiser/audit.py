@@ -27,6 +27,7 @@ ACTION_LABELS = {
     "accept_group": _l("godtok gruppen"),
     "resend": _l("sendte siste e-post på nytt"),
     "requeue": _l("sendte feilet e-post på nytt"),
+    "requeue_failed": _l("sendte all feilet e-post på nytt"),
     "texts": _l("endret smittevernsinformasjon eller svarfrist"),
     "domains": _l("endret medlemsdomener"),
     "check_in": _l("registrerte ankomst"),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import current_app, render_template, request
 
-from .. import admission, members, timefmt
+from .. import admission, members, relay, timefmt
 from ..clock import now
 from ..models import GroupCheck, State
+from ..outbox import failed_count
 from . import audit, bp, charts, labels, paging, queries
 from .forms import (
     ActionForm,
@@ -46,6 +47,7 @@ def event(slug: str):
         filters={"q": search, "state": state, "group": group},
         states=list(State),
         form=ActionForm(),
+        relay_outage=relay.outage(),
     )
 
 
@@ -91,6 +93,8 @@ def outbox(slug: str):
         event=event,
         messages=queries.outbox_page(event, _page_number()),
         form=ActionForm(),
+        failed=failed_count(event.id),
+        relay_outage=relay.outage(),
     )
 
 
