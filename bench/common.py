@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -231,3 +232,19 @@ class Gunicorn:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+#: The CSRF token of the first form on a page.
+CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def confirm_in_client(client, path: str) -> int:
+    """Open a confirm link in a Flask test client and press its one button; the POST's status.
+
+    The link only opens a page: its POST confirms (mail scanners follow links).
+    """
+    page = client.get(path).get_data(as_text=True)
+    match = CSRF.search(page)
+    if match is None:  # already confirmed: the page is the status, nothing to press
+        return 200
+    return client.post(path, data={"csrf_token": match.group(1)}).status_code

@@ -7,10 +7,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from . import members, outbox
+from . import links, members, outbox, pending
 from .clock import now
 from .extensions import db
 from .models import Event, PriorityGroup, Registration, State
+from .pending import typed_details
 from .tokens import CONFIRM_VALID
 
 
@@ -43,7 +44,7 @@ def send_link(registration: Registration) -> None:
 
 
 def sign_up(event: Event, group: PriorityGroup, details: dict, language: str = "nb") -> None:
-    """Record a sign-up (or refresh the existing one) and email the right link.
+    """Record a sign-up, or tell the address it is already registered, and email the link.
 
     The caller shows the same page whatever happened here, so nobody learns whether an
     address was already registered.
@@ -71,19 +72,29 @@ def sign_up(event: Event, group: PriorityGroup, details: dict, language: str = "
             outbox.enqueue("confirm", registration)
             db.session.commit()
             return
-    if existing.state == State.UNCONFIRMED:
-        # A person correcting their own pending sign-up; it still needs their confirmation.
-        for field, value in details.items():
-            setattr(existing, field, value)
-        existing.group = group
-        members.check_registration(existing)
-    send_link(existing)
+    _already_registered(existing, typed_details(details, group, language))
     db.session.commit()
 
 
-def request_link(event: Event, email: str) -> None:
-    """Email a fresh link to a known address; do nothing, visibly the same, otherwise."""
+def _already_registered(registration: Registration, typed: dict) -> None:
+    """Tell the address it is registered; details typed now count only through their own link."""
+    context = {}
+    if registration.state == State.UNCONFIRMED:
+        registration.confirm_expires_at = confirm_deadline(registration.event)
+        version = pending.hold(registration, typed)
+        context["confirm_url"] = links.confirm_url(registration, version)
+    outbox.enqueue("already_registered", registration, **context)
+
+
+def request_link(event: Event, email: str, language: str = "nb") -> None:
+    """Email a fresh link to a known address, or a "no registration here" email to another.
+
+    Both ways do the same work (one email rendered and queued), so the time the request
+    takes does not tell whether the address is registered.
+    """
     registration = find(event, email)
     if registration is not None:
         send_link(registration)
-        db.session.commit()
+    else:
+        outbox.enqueue_to_address("no_registration", event, email.strip(), language)
+    db.session.commit()

@@ -26,6 +26,7 @@ ERASED = {
     Registration.organisation: "",
     Registration.phone: "",
     Registration.dietary: "",
+    Registration.pending_details: None,
 }
 
 

@@ -500,3 +500,13 @@ def fill(event, count: int) -> None:
         ],
     )
     db.session.commit()
+
+
+# -- the confirm link opens a page with one button (issue 12.2) --------------------------
+
+
+def confirm_by_link(client, mail: EmailMessage):
+    """Open the confirm link of `mail` and press its one button, as a person would."""
+    page = client.get(link_path(mail, "c"))
+    assert page.status_code == 200, page.status_code
+    return press(client, page.get_data(as_text=True), "Bekreft påmeldingen")

@@ -6,7 +6,7 @@ from flask import abort, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from .. import admission, registrations, tokens
+from .. import admission, pending, registrations, tokens
 from ..clock import now
 from ..extensions import db, limiter
 from ..i18n import current_language
@@ -104,7 +104,7 @@ def new_link():
         form.event.data = request.args["event"]
     if form.validate_on_submit():
         event = _event_or_404(form.event.data)
-        registrations.request_link(event, form.email.data)
+        registrations.request_link(event, form.email.data, language=current_language())
         return redirect(url_for(".check_email", slug=event.slug), code=303)
     status = 422 if request.method == "POST" else 200
     return render_template("public/new_link.html", form=form), status
@@ -150,9 +150,30 @@ def refused(registration: Registration, reason: str):
 
 @bp.get("/c/<token>")
 def confirm(token: str):
-    registration, _ = _registration_from(tokens.CONFIRM, token)
+    """The confirm link opens a page with one button: link scanners confirm nothing."""
+    registration, version = _registration_from(tokens.CONFIRM, token)
+    if registration.state != State.UNCONFIRMED:
+        return status_page(registration)
     try:
-        outcome = admission.confirm(registration.public_id)
+        details = pending.details_for(registration, version)
+    except pending.Superseded:
+        return render_template("public/confirm.html", event=registration.event), 410
+    page = render_template(
+        "public/confirm.html",
+        event=registration.event,
+        details=details,
+        group=pending.group_for(registration, details["group"]),
+        token=token,
+    )
+    return page
+
+
+@bp.post("/c/<token>")
+def confirm_post(token: str):
+    """Only the button's POST confirms; a second one changes nothing and sends nothing."""
+    registration, version = _registration_from(tokens.CONFIRM, token)
+    try:
+        outcome = admission.confirm(registration.public_id, version)
     except admission.AdmissionError as error:
         return refused(registration, error.reason)
     return status_page(outcome.registration, just_confirmed=outcome.changed)
