@@ -12,11 +12,22 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 PHONE = re.compile(r"^\+?[0-9 ()\-]{5,20}$")
+#: What mail programs turn into a link: a scheme, "www.", an address, or a domain-like
+#: word (letters, a dot, two or more letters, no space between: "evil.example").
+LINK_LIKE = re.compile(r"[a-z][a-z0-9+.-]*:/|www\.|@|\w[\w-]*\.[^\W\d_]{2,}\b", re.IGNORECASE)
 
 
 def no_control_characters(form, field) -> None:
     if field.data and CONTROL_CHARS.search(field.data):
         raise ValidationError(_l("Feltet kan ikke inneholde linjeskift eller kontrolltegn."))
+
+
+def no_links(form, field) -> None:
+    """The name greets people in emails: text a mail program would make a link is refused."""
+    if field.data and LINK_LIKE.search(field.data):
+        raise ValidationError(
+            _l("Navnet kan ikke inneholde nettadresser, e-postadresser eller lenker.")
+        )
 
 
 def valid_email(form, field) -> None:
@@ -61,6 +72,7 @@ class SignupForm(FlaskForm):
             DataRequired(REQUIRED),
             Length(max=200, message=_l("Navnet kan være høyst 200 tegn.")),
             no_control_characters,
+            no_links,
         ],
         render_kw={"autocomplete": "name"},
     )

@@ -8,31 +8,11 @@ from sqlalchemy.orm import joinedload
 
 from .. import admission, pending, registrations, tokens
 from ..clock import now
-from ..extensions import db, limiter
+from ..extensions import db
 from ..i18n import current_language
 from ..models import Event, Registration, State
-from . import bp
+from . import bp, limits
 from .forms import NewLinkForm, SignupForm
-
-#: Links emailed per address, counted over sign-ups and new-link requests together.
-LINKS_PER_ADDRESS = "5/hour"
-
-
-def _email_key() -> str:
-    return "email:" + registrations.normalise_email(request.form.get("email", ""))[:254]
-
-
-def _link_sent(response) -> bool:
-    return response.status_code == 303
-
-
-email_limit = limiter.shared_limit(
-    LINKS_PER_ADDRESS,
-    scope="email-links",
-    key_func=_email_key,
-    methods=["POST"],
-    deduct_when=_link_sent,
-)
 
 
 def _event_or_404(slug: str, *options) -> Event:
@@ -58,7 +38,8 @@ def index():
 
 
 @bp.route("/events/<slug>/", methods=["GET", "POST"])
-@email_limit
+@limits.client_limit
+@limits.event_limit
 def event(slug: str):
     # The form lists the event's groups: read them with the event, in one statement.
     event = _event_or_404(slug, joinedload(Event.groups))
@@ -77,6 +58,7 @@ def event(slug: str):
                 "phone": form.phone.data or "",
                 "dietary": form.dietary.data or "",
             }
+            limits.spend_link(form.email.data)
             registrations.sign_up(event, group, details, language=current_language())
             return redirect(url_for(".check_email", slug=slug), code=303)
         return _event_page(event, form), 422
@@ -95,7 +77,7 @@ def check_email(slug: str):
 
 
 @bp.route("/new-link", methods=["GET", "POST"])
-@email_limit
+@limits.client_limit
 def new_link():
     events = _open_events()
     form = NewLinkForm()
@@ -104,6 +86,7 @@ def new_link():
         form.event.data = request.args["event"]
     if form.validate_on_submit():
         event = _event_or_404(form.event.data)
+        limits.spend_link(form.email.data)
         registrations.request_link(event, form.email.data, language=current_language())
         return redirect(url_for(".check_email", slug=event.slug), code=303)
     status = 422 if request.method == "POST" else 200
