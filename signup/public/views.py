@@ -6,7 +6,7 @@ from flask import abort, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from .. import admission, pending, registrations, tokens
+from .. import admission, pending, registrations, retention, tokens
 from ..clock import now
 from ..extensions import db
 from ..i18n import current_language
@@ -105,6 +105,9 @@ def _registration_from(purpose: str, token: str) -> tuple[Registration, int]:
     )
     if registration is None:
         abort(410, description="expired")
+    if retention.is_erased(registration):
+        # Links live as long as the attendee list: after the retention period, nothing.
+        abort(410, description="erased")
     return registration, payload.number
 
 
