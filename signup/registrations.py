@@ -9,9 +9,9 @@ from sqlalchemy.exc import IntegrityError
 
 from . import links, members, outbox, pending
 from .clock import now
+from .database import write_transaction
 from .extensions import db
 from .models import Event, PriorityGroup, Registration, State
-from .pending import typed_details
 from .tokens import CONFIRM_VALID
 
 
@@ -25,13 +25,15 @@ def confirm_deadline(event: Event) -> datetime:
     return min(now() + CONFIRM_VALID, event.registration_closes_at)
 
 
-def find(event: Event, email: str) -> Registration | None:
-    return db.session.scalar(
-        select(Registration).where(
-            Registration.event_id == event.id,
-            Registration.email_normalised == normalise_email(email),
-        )
+def find(event: Event, email: str, for_update: bool = False) -> Registration | None:
+    """The event's registration under `email`; `for_update` locks and re-reads the row."""
+    query = select(Registration).where(
+        Registration.event_id == event.id,
+        Registration.email_normalised == normalise_email(email),
     )
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return db.session.scalar(query)
 
 
 def send_link(registration: Registration) -> None:
@@ -49,8 +51,7 @@ def sign_up(event: Event, group: PriorityGroup, details: dict, language: str = "
     The caller shows the same page whatever happened here, so nobody learns whether an
     address was already registered.
     """
-    existing = find(event, details["email"])
-    if existing is None:
+    if find(event, details["email"]) is None:
         registration = Registration(
             event=event,
             group=group,
@@ -66,14 +67,16 @@ def sign_up(event: Event, group: PriorityGroup, details: dict, language: str = "
         except IntegrityError:
             # Someone with the same address signed up in the same instant.
             db.session.rollback()
-            existing = find(event, details["email"])
         else:
             members.check_registration(registration)
             outbox.enqueue("confirm", registration)
             db.session.commit()
             return
-    _already_registered(existing, typed_details(details, group, language))
-    db.session.commit()
+    # Two later sign-ups at once must not both take the same link version.
+    with write_transaction():
+        existing = find(event, details["email"], for_update=True)
+        if existing is not None:  # None only if erased in between: nothing left to tell
+            _already_registered(existing, pending.typed_details(details, group, language))
 
 
 def _already_registered(registration: Registration, typed: dict) -> None:

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from conftest import count_rows, csrf_from
+from conftest import count_rows, csrf_from, link_path
 from signup.extensions import db
 from signup.models import OutboxMessage, Registration
 
@@ -49,3 +49,41 @@ def test_sixty_simultaneous_sign_ups_for_one_address_send_at_most_five(app, make
     assert 1 <= sent <= 5
     assert statuses.count(303) == sent
     assert count_rows(Registration) == 1
+
+
+@BACKENDS
+def test_later_sign_ups_at_once_each_get_a_link_to_their_own_details(
+    app, make_event, sign_up, smtp
+):
+    event = make_event()
+    sign_up(event, ADDRESS, name="Åse Ødegård")
+    path = f"/events/{event.slug}/"
+    names = ["Åse Ødegård Berg", "Åse Ødegård Strand", "Åse Ødegård Li"]
+    db.session.remove()
+    ready = threading.Barrier(len(names))
+
+    def person(name: str) -> None:
+        client = app.test_client()
+        form = {
+            "csrf_token": csrf_from(client.get(path).get_data(as_text=True)),
+            "name": name,
+            "email": ADDRESS,
+            "organisation": "Brønnøy Kalk AS",
+            "group": "medlem",
+            "consent": "y",
+        }
+        ready.wait(timeout=60)
+        assert client.post(path, data=form).status_code == 303
+
+    threads = [threading.Thread(target=person, args=(name,)) for name in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    told = smtp.wait_for(ADDRESS, 1 + len(names))[1:]
+    shown = set()
+    for mail in told:
+        page = app.test_client().get(link_path(mail, "c")).get_data(as_text=True)
+        shown |= {name for name in names if f"<dd>{name}</dd>" in page}
+    assert shown == set(names)
