@@ -161,6 +161,9 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_DEFAULT_SENDER": _mail_sender(development),
         "MAIL_TIMEOUT": _number("MAIL_TIMEOUT", "10", float),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Empty: the defaults in signup/public/limits.py.
+        "SIGNUPS_PER_CLIENT": os.environ.get("SIGNUPS_PER_CLIENT", ""),
+        "SIGNUPS_PER_EVENT": os.environ.get("SIGNUPS_PER_EVENT", ""),
         "PROXY_COUNT": _number("PROXY_COUNT", "0"),
         # X-Forwarded-Host is believed only when the operator says the proxy sets it.
         "PROXY_TRUST_HOST": _flag("PROXY_TRUST_HOST", False),

@@ -21,7 +21,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, inspect, or_, select
 from sqlalchemy.orm import joinedload
 
-from . import members, outbox
+from . import members, outbox, pending
 from .clock import now
 from .database import seat_lock
 from .extensions import db
@@ -264,8 +264,11 @@ def _decide(public_id: str, decision) -> Outcome:
     return Outcome(registration, bool(changed))
 
 
-def confirm(public_id: str) -> Outcome:
-    """Confirm a sign-up and admit or waitlist the person; a second confirm changes nothing."""
+def confirm(public_id: str, version: int = 0) -> Outcome:
+    """Confirm a sign-up and admit or waitlist the person; a second confirm changes nothing.
+
+    `version` is the confirm link's: the details it was sent for become the person's own.
+    """
 
     def decision(event: Event, registration: Registration) -> bool:
         if registration.state != State.UNCONFIRMED:
@@ -274,6 +277,10 @@ def confirm(public_id: str) -> Outcome:
             raise AdmissionError("closed")
         if registration.confirm_expires_at <= now():
             raise AdmissionError("expired")
+        try:
+            pending.take(registration, version)
+        except pending.Superseded as error:
+            raise AdmissionError("superseded") from error
         registration.confirmed_at = now()
         _place(event, registration)
         return True

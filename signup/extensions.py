@@ -18,6 +18,6 @@ migrate = Migrate()
 mail = Mail()
 csrf = CSRFProtect()
 login_manager = LoginManager()
-# Limits are keyed per route by what is limited (an email address), never by the
-# client's address: a company's people share one public address.
+# Limits are keyed per route by what is limited (a mailbox, a client, an event); see
+# signup/public/limits.py.
 limiter = Limiter(key_func=lambda: "global", default_limits=[])

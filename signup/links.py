@@ -19,8 +19,10 @@ def external_url(endpoint: str, **values) -> str:
     return adapter.build(endpoint, values, force_external=True)
 
 
-def confirm_url(registration: Registration) -> str:
-    return external_url("public.confirm", token=tokens.sign(tokens.CONFIRM, registration.public_id))
+def confirm_url(registration: Registration, version: int = 0) -> str:
+    """The confirm link for the details of `version` (0: the registration's own)."""
+    token = tokens.sign(tokens.CONFIRM, registration.public_id, version)
+    return external_url("public.confirm", token=token)
 
 
 def manage_url(registration: Registration) -> str:

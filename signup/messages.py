@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import current_app
 from flask_babel import force_locale
 
 from . import links
 from .calendar import CANCEL, PUBLISH, calendar_file
-from .models import Registration
+from .models import Event, Registration, State
 from .plaintext import wrap_text
 
 #: The kinds of email a registrant can receive; each has emails/<kind>.txt and .html.
@@ -25,7 +25,10 @@ KINDS = (
     "waitlist_closed",
     "briefing",
     "waitlist_reminder",
+    "already_registered",
 )
+#: Kinds sent to an address that has no registration (nothing to manage, no personal link).
+ADDRESS_KINDS = ("no_registration",)
 
 
 @dataclass(frozen=True)
@@ -56,26 +59,43 @@ def render(kind: str, registration: Registration, **context) -> RenderedEmail:
         "event_url": links.event_url(registration.event.slug),
         **context,
     }
-    if kind == "confirm":
-        context["confirm_url"] = links.confirm_url(registration)
+    if kind == "confirm" or (
+        kind == "already_registered" and registration.state == State.UNCONFIRMED
+    ):
+        context.setdefault("confirm_url", links.confirm_url(registration))
     if kind == "offer":
         context["offer_url"] = links.offer_url(registration)
-    env = current_app.jinja_env
     # The registrant's own language, whatever the language of the request that sends it.
-    with force_locale(registration.language or "nb"):
+    language = registration.language or "nb"
+    rendered = _render(kind, context, language)
+    method = _calendar_method(kind, context)
+    if method is None:
+        return rendered
+    with force_locale(language):
+        ics = calendar_file(registration, manage_url, method)
+    return replace(rendered, ics=ics, ics_method=method)
+
+
+def render_for_address(kind: str, event: Event, language: str, **context) -> RenderedEmail:
+    """An email of `kind` about `event` to an address with no registration."""
+    if kind not in ADDRESS_KINDS:
+        raise ValueError(f"unknown address email kind {kind!r}")
+    context = {"event": event, "event_url": links.event_url(event.slug), **context}
+    return _render(kind, context, language)
+
+
+def _render(kind: str, context: dict, language: str) -> RenderedEmail:
+    env = current_app.jinja_env
+    with force_locale(language):
         text_module = env.get_template(f"emails/{kind}.txt").make_module(context)
         html = env.get_template(f"emails/{kind}.html").render(context)
         subject = " ".join(str(getattr(text_module, "subject", "")).split())
         text = wrap_text(str(text_module).strip()) + "\n"
-        method = _calendar_method(kind, context)
-        ics = calendar_file(registration, manage_url, method) if method else None
-    event = registration.event
+    event = context["event"]
     return RenderedEmail(
         subject=subject,
         text=text,
         html=html,
-        ics=ics,
-        ics_method=method or PUBLISH,
         reply_to=(event.organiser_name, event.contact_email) if event.contact_email else None,
     )
 

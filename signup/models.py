@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    JSON,
     Boolean,
     DateTime,
     Float,
@@ -234,6 +235,12 @@ class Registration(db.Model):
     closed_notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     #: Raised when this person's calendar entry is re-issued (re-admitted) or withdrawn.
     calendar_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: While unconfirmed, each later sign-up under this address gets the next version; its
+    #: confirm link carries that version and confirms only the details it was sent for.
+    link_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: Details typed in later sign-ups while unconfirmed, by version (as a string), until a
+    #: link of that version is used; cleared on confirmation and erasure.
+    pending_details: Mapped[dict | None] = mapped_column(JSON(none_as_null=True), nullable=True)
     #: Whether the member lists back the claimed group; admission ignores it.
     group_check: Mapped[GroupCheck] = mapped_column(
         _stored_enum(GroupCheck),

@@ -38,7 +38,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from . import messages, relay
 from .clock import now
 from .extensions import db
-from .models import MessageState, OutboxMessage, Registration
+from .models import Event, MessageState, OutboxMessage, Registration
 
 log = logging.getLogger(__name__)
 
@@ -75,12 +75,28 @@ def claim_lease() -> timedelta:
 def enqueue(kind: str, registration: Registration, **context) -> OutboxMessage:
     """Render `kind` for `registration`, build the message and add it to the transaction."""
     rendered = messages.render(kind, registration, **context)
-    mail = _compose(rendered, registration.email)
+    return _queue(kind, rendered, registration.email, registration.event_id, registration.id)
+
+
+def enqueue_to_address(kind: str, event: Event, address: str, language: str) -> OutboxMessage:
+    """Render `kind` for an address with no registration and add it to the transaction."""
+    rendered = messages.render_for_address(kind, event, language)
+    return _queue(kind, rendered, address, event.id, None)
+
+
+def _queue(
+    kind: str,
+    rendered: messages.RenderedEmail,
+    recipient: str,
+    event_id: int,
+    registration_id: int | None,
+) -> OutboxMessage:
+    mail = _compose(rendered, recipient)
     row = OutboxMessage(
-        event_id=registration.event_id,
-        registration_id=registration.id,
+        event_id=event_id,
+        registration_id=registration_id,
         kind=kind,
-        recipient=registration.email,
+        recipient=recipient,
         subject=rendered.subject,
         message_id=mail.msgId,
         message=mail.as_bytes(),

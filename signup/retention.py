@@ -9,7 +9,7 @@ carried them are deleted. Rows stay, so counts per state and group remain.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 
@@ -26,7 +26,18 @@ ERASED = {
     Registration.organisation: "",
     Registration.phone: "",
     Registration.dietary: "",
+    Registration.pending_details: None,
 }
+
+
+def kept_until(event: Event) -> datetime:
+    """When the attendee list of `event` is erased, and every link to it stops working."""
+    return event.ends_at + timedelta(days=event.retention_days)
+
+
+def is_erased(registration: Registration) -> bool:
+    """Whether the registration's personal data is erased, or due to be (the sweep may lag)."""
+    return registration.erased_at is not None or now() >= kept_until(registration.event)
 
 
 def purge_unconfirmed() -> int:
@@ -64,7 +75,7 @@ def erase_expired_events() -> int:
     for event in db.session.scalars(
         select(Event).where(Event.erased_at.is_(None), Event.ends_at <= now())
     ).all():
-        if event.ends_at + timedelta(days=event.retention_days) <= now():
+        if kept_until(event) <= now():
             erased += erase_event(event)
     db.session.commit()
     return erased

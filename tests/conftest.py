@@ -125,6 +125,11 @@ def text_of(message: EmailMessage) -> str:
     return message.get_body(("plain",)).get_content()
 
 
+def words_of(message: EmailMessage) -> str:
+    """The plain text with its line wrapping undone: sentences to look for in it."""
+    return " ".join(text_of(message).split())
+
+
 def html_of(message: EmailMessage) -> str:
     return message.get_body(("html",)).get_content()
 
@@ -503,3 +508,13 @@ def fill(event, count: int) -> None:
         ],
     )
     db.session.commit()
+
+
+# -- the confirm link opens a page with one button (issue 12.2) --------------------------
+
+
+def confirm_by_link(client, mail: EmailMessage):
+    """Open the confirm link of `mail` and press its one button, as a person would."""
+    page = client.get(link_path(mail, "c"))
+    assert page.status_code == 200, page.status_code
+    return press(client, page.get_data(as_text=True), "Bekreft påmeldingen")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.client
 import subprocess
+import urllib.parse
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -20,6 +21,7 @@ from conftest import (
     ROOT,
     SMTPSink,
     create_event,
+    csrf_from,
     database_url,
     free_port,
     make_app,
@@ -44,6 +46,33 @@ def http_get(port: int, path: str) -> int:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
         connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def open_confirm_page(port: int, path: str) -> tuple[str, str]:
+    """GET a confirm link as a browser would: its session cookie and the form's CSRF token."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        page = response.read().decode()
+        cookie = response.getheader("Set-Cookie").split(";", 1)[0]
+        return cookie, csrf_from(page)
+    finally:
+        connection.close()
+
+
+def press_confirm(port: int, path: str, cookie: str, csrf: str) -> int:
+    """POST the confirm page's one button; returns the HTTP status."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        body = urllib.parse.urlencode({"csrf_token": csrf})
+        headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
+        connection.request("POST", path, body=body, headers=headers)
         response = connection.getresponse()
         response.read()
         return response.status
@@ -134,7 +163,9 @@ def test_200_confirm_at_once_for_50_seats(server, round_number):
         event_id = event.id
 
         with ThreadPoolExecutor(max_workers=PEOPLE) as pool:
-            statuses = list(pool.map(lambda path: http_get(port, path), paths))
+            pages = list(pool.map(lambda path: open_confirm_page(port, path), paths))
+            pressed = [(path, *page) for path, page in zip(paths, pages, strict=True)]
+            statuses = list(pool.map(lambda item: press_confirm(port, *item), pressed))
 
         assert Counter(statuses) == {200: PEOPLE}
         db.session.rollback()

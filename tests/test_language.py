@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from conftest import csrf_from, link_path, submit_signup, text_of
+from conftest import csrf_from, link_path, press, submit_signup, text_of
 from signup import registrations, timefmt
 
 ENGLISH = {"Accept-Language": "en-GB,en;q=0.9"}
@@ -57,6 +57,7 @@ def test_emails_come_in_the_language_of_the_sign_up(client, make_event, smtp):
     assert mail["Subject"] == f"Confirm your sign-up for {event.title}"
     assert "Monday 17 March 2031 at" in text_of(mail)
     page = client.get(link_path(mail, "c")).get_data(as_text=True)
+    page = press(client, page, "Confirm your sign-up").get_data(as_text=True)
     assert "You have a seat at the meeting." in page
 
     client.get("/language/nb")

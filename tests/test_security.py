@@ -7,6 +7,7 @@ import re
 
 from conftest import (
     app_log_text,
+    confirm_by_link,
     count_rows,
     csrf_from,
     link_path,
@@ -91,7 +92,7 @@ def test_no_personal_data_in_log_lines_during_the_flow(client, make_event, smtp,
     name, address = "Åse Ødegård-Nilsen", "ase.odegard@example.no"
 
     submit_signup(client, event, address, name=name, phone="+47 912 34 567")
-    confirmed = client.get(link_path(smtp.wait_for(address)[0], "c"))
+    confirmed = confirm_by_link(client, smtp.wait_for(address)[0])
     manage = link_path(smtp.wait_for(address, 2)[-1], "m")
     page = client.get(manage).get_data(as_text=True)
     asked = press(client, page, "Meld meg av")

@@ -1,4 +1,4 @@
-from conftest import link_path, submit_signup, text_of
+from conftest import confirm_by_link, submit_signup, text_of
 
 
 def test_sign_up_confirm_admitted(client, make_event, smtp):
@@ -7,7 +7,7 @@ def test_sign_up_confirm_admitted(client, make_event, smtp):
     assert response.status_code == 303
     [mail] = smtp.wait_for("Kari@Example.no")
     assert "Bekreft påmeldingen" in text_of(mail)
-    page = client.get(link_path(mail, "c"))
+    page = confirm_by_link(client, mail)
     assert "Du har plass" in page.get_data(as_text=True)
     admitted = smtp.wait_for("Kari@Example.no", 2)[1]
     assert admitted["Subject"].startswith("Du har plass")

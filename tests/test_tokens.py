@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from conftest import count_rows, csrf_from, fresh, link_path, submit_signup
+from conftest import count_rows, csrf_from, fresh, link_path, press, submit_signup
 from signup import admission, registrations, tokens
 from signup.models import OutboxMessage, State
 
@@ -41,11 +41,14 @@ def test_spoiled_confirm_link_changes_nothing(client, pending, spoil, status, wo
     registration, path = pending
     rows = count_rows(OutboxMessage)
     token = path.removeprefix("/c/")
+    form = {"csrf_token": csrf_from(client.get(path).get_data(as_text=True))}
 
-    response = client.get(f"/c/{spoil(token)}")
-
-    assert response.status_code == status
-    assert words in response.get_data(as_text=True)
+    for response in (
+        client.get(f"/c/{spoil(token)}"),
+        client.post(f"/c/{spoil(token)}", data=form),
+    ):
+        assert response.status_code == status
+        assert words in response.get_data(as_text=True)
     assert fresh(registration).state == State.UNCONFIRMED
     assert count_rows(OutboxMessage) == rows
 
@@ -53,15 +56,15 @@ def test_spoiled_confirm_link_changes_nothing(client, pending, spoil, status, wo
 def test_expired_confirm_link_gets_a_clear_page_and_a_way_forward(client, pending, frozen_clock):
     registration, path = pending
     rows = count_rows(OutboxMessage)
+    page = client.get(path).get_data(as_text=True)
     frozen_clock.advance(timedelta(hours=48, seconds=1))
 
-    response = client.get(path)
-
-    assert response.status_code == 410
-    page = response.get_data(as_text=True)
-    assert "Lenken er utløpt" in page
-    assert "Ingenting er endret" in page
-    assert 'href="/new-link"' in page
+    for response in (client.get(path), press(client, page, "Bekreft påmeldingen")):
+        assert response.status_code == 410
+        text = response.get_data(as_text=True)
+        assert "Lenken er utløpt" in text
+        assert "Ingenting er endret" in text
+        assert 'href="/new-link"' in text
     assert fresh(registration).state == State.UNCONFIRMED
     assert count_rows(OutboxMessage) == rows
 
@@ -69,7 +72,9 @@ def test_expired_confirm_link_gets_a_clear_page_and_a_way_forward(client, pendin
 def test_confirm_link_just_inside_48_hours_still_works(client, pending, frozen_clock):
     registration, path = pending
     frozen_clock.advance(timedelta(hours=47, minutes=59))
-    assert client.get(path).status_code == 200
+    page = client.get(path)
+    assert page.status_code == 200
+    assert press(client, page.get_data(as_text=True), "Bekreft påmeldingen").status_code == 200
     assert fresh(registration).state == State.ADMITTED
 
 
@@ -88,6 +93,8 @@ def offered(make_event, confirmed):
     [
         (tokens.MANAGE, "get", "/c/{}"),
         (tokens.OFFER, "get", "/c/{}"),
+        (tokens.MANAGE, "post", "/c/{}"),
+        (tokens.OFFER, "post", "/c/{}"),
         (tokens.CONFIRM, "get", "/o/{}"),
         (tokens.MANAGE, "get", "/o/{}"),
         (tokens.CONFIRM, "get", "/m/{}"),

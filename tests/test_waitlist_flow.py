@@ -8,6 +8,7 @@ from apscheduler.events import EVENT_JOB_EXECUTED
 
 from conftest import (
     OSLO,
+    confirm_by_link,
     count_rows,
     fresh,
     link_path,
@@ -27,7 +28,7 @@ def join(client, smtp, event, email, group):
     """Sign up and confirm through the pages; returns the confirmation page."""
     submit_signup(client, event, email, group=group)
     [mail] = smtp.wait_for(email)
-    return client.get(link_path(mail, "c")).get_data(as_text=True)
+    return confirm_by_link(client, mail).get_data(as_text=True)
 
 
 def snapshot():

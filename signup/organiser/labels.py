@@ -40,4 +40,6 @@ EMAIL_KIND_LABELS = {
     "waitlist_closed": _l("ventelisten stengt"),
     "briefing": _l("smittevernsinformasjon"),
     "waitlist_reminder": _l("påminnelse venteliste"),
+    "already_registered": _l("allerede påmeldt"),
+    "no_registration": _l("ingen påmelding på adressen"),
 }

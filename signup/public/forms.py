@@ -18,6 +18,17 @@ from ..validators import (
 )
 
 PHONE = re.compile(r"^\+?[0-9 ()\-]{5,20}$")
+#: What mail programs turn into a link: a scheme, "www.", an address, or a domain-like
+#: word (letters, a dot, two or more letters, no space between: "evil.example").
+LINK_LIKE = re.compile(r"[a-z][a-z0-9+.-]*:/|www\.|@|\w[\w-]*\.[^\W\d_]{2,}\b", re.IGNORECASE)
+
+
+def no_links(form, field) -> None:
+    """The name greets people in emails: text a mail program would make a link is refused."""
+    if field.data and LINK_LIKE.search(field.data):
+        raise ValidationError(
+            _l("Navnet kan ikke inneholde nettadresser, e-postadresser eller lenker.")
+        )
 
 
 def valid_email(form, field) -> None:
@@ -62,6 +73,7 @@ class SignupForm(FlaskForm):
             DataRequired(REQUIRED),
             Length(max=200, message=_l("Navnet kan være høyst 200 tegn.")),
             no_control_characters,
+            no_links,
         ],
         render_kw={"autocomplete": "name"},
     )

@@ -6,33 +6,13 @@ from flask import abort, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from .. import admission, registrations, tokens
+from .. import admission, pending, registrations, retention, tokens
 from ..clock import now
-from ..extensions import db, limiter
+from ..extensions import db
 from ..i18n import current_language
 from ..models import Event, Registration, State
-from . import bp
+from . import bp, limits
 from .forms import NewLinkForm, SignupForm
-
-#: Links emailed per address, counted over sign-ups and new-link requests together.
-LINKS_PER_ADDRESS = "5/hour"
-
-
-def _email_key() -> str:
-    return "email:" + registrations.normalise_email(request.form.get("email", ""))[:254]
-
-
-def _link_sent(response) -> bool:
-    return response.status_code == 303
-
-
-email_limit = limiter.shared_limit(
-    LINKS_PER_ADDRESS,
-    scope="email-links",
-    key_func=_email_key,
-    methods=["POST"],
-    deduct_when=_link_sent,
-)
 
 
 def _event_or_404(slug: str, *options) -> Event:
@@ -58,7 +38,8 @@ def index():
 
 
 @bp.route("/events/<slug>/", methods=["GET", "POST"])
-@email_limit
+@limits.client_limit
+@limits.event_limit
 def event(slug: str):
     # The form lists the event's groups: read them with the event, in one statement.
     event = _event_or_404(slug, joinedload(Event.groups))
@@ -77,6 +58,7 @@ def event(slug: str):
                 "phone": form.phone.data or "",
                 "dietary": form.dietary.data or "",
             }
+            limits.spend_link(form.email.data)
             registrations.sign_up(event, group, details, language=current_language())
             return redirect(url_for(".check_email", slug=slug), code=303)
         return _event_page(event, form), 422
@@ -95,7 +77,7 @@ def check_email(slug: str):
 
 
 @bp.route("/new-link", methods=["GET", "POST"])
-@email_limit
+@limits.client_limit
 def new_link():
     events = _open_events()
     form = NewLinkForm()
@@ -104,7 +86,8 @@ def new_link():
         form.event.data = request.args["event"]
     if form.validate_on_submit():
         event = _event_or_404(form.event.data)
-        registrations.request_link(event, form.email.data)
+        limits.spend_link(form.email.data)
+        registrations.request_link(event, form.email.data, language=current_language())
         return redirect(url_for(".check_email", slug=event.slug), code=303)
     status = 422 if request.method == "POST" else 200
     return render_template("public/new_link.html", form=form), status
@@ -122,6 +105,9 @@ def _registration_from(purpose: str, token: str) -> tuple[Registration, int]:
     )
     if registration is None:
         abort(410, description="expired")
+    if retention.is_erased(registration):
+        # Links live as long as the attendee list: after the retention period, nothing.
+        abort(410, description="erased")
     return registration, payload.number
 
 
@@ -150,9 +136,30 @@ def refused(registration: Registration, reason: str):
 
 @bp.get("/c/<token>")
 def confirm(token: str):
-    registration, _ = _registration_from(tokens.CONFIRM, token)
+    """The confirm link opens a page with one button: link scanners confirm nothing."""
+    registration, version = _registration_from(tokens.CONFIRM, token)
+    if registration.state != State.UNCONFIRMED:
+        return status_page(registration)
     try:
-        outcome = admission.confirm(registration.public_id)
+        details = pending.details_for(registration, version)
+    except pending.Superseded:
+        return render_template("public/confirm.html", event=registration.event), 410
+    page = render_template(
+        "public/confirm.html",
+        event=registration.event,
+        details=details,
+        group=pending.group_for(registration, details["group"]),
+        token=token,
+    )
+    return page
+
+
+@bp.post("/c/<token>")
+def confirm_post(token: str):
+    """Only the button's POST confirms; a second one changes nothing and sends nothing."""
+    registration, version = _registration_from(tokens.CONFIRM, token)
+    try:
+        outcome = admission.confirm(registration.public_id, version)
     except admission.AdmissionError as error:
         return refused(registration, error.reason)
     return status_page(outcome.registration, just_confirmed=outcome.changed)

@@ -38,7 +38,8 @@ def test_sign_up_and_confirm_from_the_email(person, make_event, smtp):
 
     [mail] = smtp.wait_for(EMAIL)
     assert mail["Subject"] == f"Bekreft påmeldingen til {event.title}"
-    person.visit(link_path(mail, "c"))
+    person.visit(link_path(mail, "c"), "confirm")
+    page.get_by_role("button", name="Bekreft påmeldingen").click()
     expect(page.get_by_text("Du har plass på møtet.")).to_be_visible()
     person.check("status-admitted")
 
@@ -52,6 +53,7 @@ def test_join_the_waitlist_then_accept_an_offer(person, make_event, confirmed, s
     fill_signup(page)
     page.get_by_role("button", name="Meld meg på").click()
     person.visit(link_path(smtp.wait_for(EMAIL)[0], "c"))
+    page.get_by_role("button", name="Bekreft påmeldingen").click()
     expect(page.get_by_text("Du står på venteliste, som nummer 1 av 1.")).to_be_visible()
     person.check("status-waitlisted")
 
