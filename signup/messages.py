@@ -9,7 +9,7 @@ from flask_babel import force_locale
 
 from . import links
 from .calendar import admission_ics
-from .models import Registration
+from .models import Registration, State
 
 #: The kinds of email a registrant can receive; each has emails/<kind>.txt and .html.
 KINDS = (
@@ -49,14 +49,15 @@ def render(kind: str, registration: Registration, **context) -> RenderedEmail:
     }
     if kind == "confirm":
         context["confirm_url"] = links.confirm_url(registration)
-    if kind == "offer":
+    if kind == "offer" or registration.state == State.OFFERED:
+        # Every email to someone with an open offer carries it: the offer email may be lost.
         context["offer_url"] = links.offer_url(registration)
     env = current_app.jinja_env
     # The registrant's own language, whatever the language of the request that sends it.
     with force_locale(registration.language or "nb"):
         text_module = env.get_template(f"emails/{kind}.txt").make_module(context)
-        html = env.get_template(f"emails/{kind}.html").render(context)
         subject = " ".join(str(getattr(text_module, "subject", "")).split())
+        html = env.get_template(f"emails/{kind}.html").render(context, subject_line=subject)
         text = str(text_module).strip() + "\n"
     ics = admission_ics(registration, manage_url) if kind == "admitted" else None
     return RenderedEmail(subject=subject, text=text, html=html, ics=ics)

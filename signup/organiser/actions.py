@@ -216,6 +216,9 @@ def resend(slug: str, registration_id: int):
     event = event_or_404(slug)
     registration = registration_or_404(event, registration_id)
     last = _last_kind(registration)
+    if last is not None and registration.state == State.OFFERED:
+        # Whatever went last, an open offer is what the person needs in hand.
+        last = "offer"
     if last is None:
         flash(_("Personen har ingen e-post å sende på nytt."), "error")
         return _to_person(event, registration)
@@ -225,7 +228,10 @@ def resend(slug: str, registration_id: int):
             context["position"] = admission.waitlist_position(registration)
         outbox.enqueue(last, registration, **context)
         audit.add("resend", event, registration, detail=last)
-    flash(_("Siste e-post er sendt på nytt, med oppdaterte lenker."), "ok")
+    if last == "offer":
+        flash(_("Tilbudet om plass er sendt på nytt, med samme frist."), "ok")
+    else:
+        flash(_("Siste e-post er sendt på nytt, med oppdaterte lenker."), "ok")
     return _to_person(event, registration)
 
 
