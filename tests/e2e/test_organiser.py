@@ -6,6 +6,8 @@ from playwright.sync_api import expect
 
 from conftest import ORGANISER_EMAIL, ORGANISER_PASSWORD
 from e2e.conftest import SCREENS
+from signup.extensions import db
+from signup.models import MessageState, OutboxMessage
 
 
 def log_in(person):
@@ -51,6 +53,11 @@ def test_download_the_attendee_list_and_see_the_other_pages(
     content = download.value.path().read_text(encoding="utf-8-sig")
     assert "kari@example.no" in content and "Kari Nordmann" in content
 
+    # Two emails that failed, so the outbox page shows a "send again" form for each.
+    failed = db.select(OutboxMessage).where(OutboxMessage.registration_id == registration.id)
+    for message in db.session.scalars(failed):
+        message.state = MessageState.FAILED
+    db.session.commit()
     base = f"/organiser/events/{event.slug}"
     person.visit(f"{base}/people/{registration.id}", "organiser-person")
     person.visit(f"{base}/outbox", "organiser-outbox")
