@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 from .. import admission, registrations, tokens
 from ..clock import now
 from ..extensions import db, limiter
-from ..i18n import current_language
+from ..i18n import current_language, follow_registration
 from ..models import Event, Registration, State
 from . import bp
 from .forms import NewLinkForm, SignupForm
@@ -122,6 +122,7 @@ def _registration_from(purpose: str, token: str) -> tuple[Registration, int]:
     )
     if registration is None:
         abort(410, description="expired")
+    follow_registration(registration.language)
     return registration, payload.number
 
 
