@@ -13,6 +13,7 @@ from ..models import MessageState, OutboxMessage, Registration, State
 from . import audit, bp, paging
 from .forms import ActionForm, CapacityForm, DomainsForm, GrantForm, MoveForm, TextsForm
 from .lookup import event_or_404, registration_or_404
+from .views import settings_page
 
 #: Why admission refused an organiser's action, in words.
 REFUSALS = {
@@ -44,8 +45,7 @@ def change_capacity(slug: str):
     event = event_or_404(slug)
     form = CapacityForm()
     if not form.validate_on_submit():
-        _flash_errors(form)
-        return _to_settings(event)
+        return settings_page(event, 422, form)
     before = event.capacity
     offers = admission.set_capacity(event.id, form.capacity.data)
     event = event_or_404(slug)
@@ -76,8 +76,7 @@ def change_texts(slug: str):
     event = event_or_404(slug)
     form = TextsForm()
     if not form.validate_on_submit():
-        _flash_errors(form)
-        return _to_settings(event)
+        return settings_page(event, 422, form)
     briefing = (form.briefing.data or "").strip()
     hours = float(form.offer_hours.data)
     with write_transaction():
@@ -105,20 +104,17 @@ def change_domains(slug: str, key: str):
         flash(_("Denne gruppen har ingen medlemsliste."), "error")
         return _to_settings(event)
     form = DomainsForm(prefix=group.key)
+    domains = None
     try:
         domains = members.parse_domains(form.domains.data) if form.validate_on_submit() else None
     except members.DomainError as error:
-        flash(
-            _(
-                "«%(line)s» er ikke et domene, for eksempel firma.no. Ingenting er lagret.",
-                line=error.line,
-            ),
-            "error",
+        message = _(
+            "«%(line)s» er ikke et domene, for eksempel firma.no. Ingenting er lagret.",
+            line=error.line,
         )
-        return _to_settings(event)
+        form.domains.errors = [message]
     if domains is None:
-        _flash_errors(form)
-        return _to_settings(event)
+        return settings_page(event, 422, form, group.key)
     with write_transaction():
         members.replace_domains(event, group, domains)
         changed = members.recheck_event(event)
