@@ -61,5 +61,11 @@ def test_download_the_attendee_list_and_see_the_other_pages(
     base = f"/organiser/events/{event.slug}"
     person.visit(f"{base}/people/{registration.id}", "organiser-person")
     person.visit(f"{base}/outbox", "organiser-outbox")
-    person.visit(f"{base}/settings", "organiser-settings")
+    page = person.visit(f"{base}/settings", "organiser-settings")
+    page.get_by_role("spinbutton", name="Antall plasser").fill("-1")
+    page.get_by_role("button", name="Lagre antall plasser").click()
+    expect(page.get_by_role("spinbutton", name="Antall plasser")).to_have_attribute(
+        "aria-invalid", "true"
+    )
+    person.check("organiser-settings-error")
     person.visit("/organiser/audit", "organiser-audit")

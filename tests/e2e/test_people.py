@@ -86,9 +86,30 @@ def test_give_up_a_seat_from_the_manage_page(person, make_event, confirmed, smtp
 
 
 @SCREENS
+def test_answer_an_offer_from_the_manage_page(person, make_event, confirmed, smtp):
+    event = make_event(capacity=1, title="Temamøte på Ørland")
+    holder = confirmed(event, "ola@example.no", name="Ola Ødegård")
+    confirmed(event, EMAIL, name="Kåre Ås")
+    waitlisted = smtp.wait_for(EMAIL)[0]
+    admission.cancel(holder.public_id)  # Kåre is offered the seat; say the offer mail is lost
+    smtp.wait_for(EMAIL, 2)
+    page = person.visit(link_path(waitlisted, "m"), "status-offered")
+    expect(page.get_by_text("Du har fått tilbud om plass.")).to_be_visible()
+    page.get_by_role("button", name="Nei takk").click()
+    expect(page.get_by_role("heading", name="Er du sikker?")).to_be_visible()
+    person.check("confirm-decline")
+    page.get_by_role("link", name="Nei, tilbake til tilbudet").click()
+    page.get_by_role("button", name="Ta plassen").click()
+    expect(page.get_by_text("Du har plass på møtet.")).to_be_visible()
+
+
+@SCREENS
 def test_other_public_pages(person, make_event):
     event = make_event()
-    person.visit(f"/new-link?event={event.slug}", "new-link")
+    page = person.visit(f"/new-link?event={event.slug}", "new-link")
+    page.get_by_role("button", name="Send meg en ny lenke").click()
+    expect(page.locator("#feil")).to_be_focused()
+    person.check("new-link-errors")
     page = person.visit("/no-such-page", "not-found")
     expect(page.get_by_role("heading", name="Fant ikke siden")).to_be_visible()
     person.visit("/m/not-a-real-token", "bad-link")
