@@ -42,6 +42,14 @@ def test_the_manage_page_shows_the_open_offer_and_takes_it(client, make_event, c
     assert smtp.wait_for(BJORN, 4)[-1]["Subject"].startswith("Du har plass")
 
 
+def test_following_the_answer_links_by_get_changes_nothing(client, make_event, confirmed, smtp):
+    event, bjørn, mails = offered_person(make_event, confirmed, smtp)
+    for action in ("accept", "decline"):
+        assert client.get(f"{manage_path(mails)}/{action}").status_code == 405
+        assert client.head(f"{manage_path(mails)}/{action}").status_code == 405
+    assert fresh(bjørn).state == State.OFFERED
+
+
 def test_a_stale_manage_page_cannot_take_a_later_offer(client, make_event, confirmed, smtp):
     event, bjørn, mails = offered_person(make_event, confirmed, smtp)
     response = client.post(
