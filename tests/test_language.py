@@ -121,3 +121,15 @@ def test_organiser_pages_in_english(organiser_client, make_event):
     assert "Search by name, email or organisation" in page and "Check-in" in page
     export = organiser_client.get(f"/organiser/events/{event.slug}/export.csv")
     assert export.get_data(as_text=True).lstrip("\ufeff").startswith("Name;Organisation;Email")
+
+
+def test_norwegian_content_in_english_organiser_pages_is_marked(organiser_client, make_event):
+    event = make_event(title="Temamøte på Ørland", venue="Kantina, Brekstad")
+    organiser_client.get("/language/en")
+    page = organiser_client.get(f"/organiser/events/{event.slug}/").get_data(as_text=True)
+    assert '<h1 lang="nb">Temamøte på Ørland</h1>' in page
+    assert '<span lang="nb">Kantina, Brekstad</span>' in page
+    listing = organiser_client.get("/organiser/").get_data(as_text=True)
+    assert 'lang="nb">Temamøte på Ørland</a>' in listing
+    settings = organiser_client.get(f"/organiser/events/{event.slug}/settings")
+    assert '<span lang="nb">Temamøte på Ørland</span>' in settings.get_data(as_text=True)
