@@ -43,8 +43,9 @@ def test_find_a_person_at_the_door_and_mark_them_arrived(person, organiser, make
 def test_download_the_attendee_list_and_see_the_other_pages(
     person, organiser, make_event, confirmed
 ):
-    event = make_event()
+    event = make_event(capacity=1)
     registration = confirmed(event, "kari@example.no", name="Kari Nordmann")
+    confirmed(event, "ola@example.no", name="Ola Ødegård")  # on the waitlist
     page = log_in(person)
     page.get_by_role("link", name=event.title).click()
     with page.expect_download() as download:
@@ -61,6 +62,7 @@ def test_download_the_attendee_list_and_see_the_other_pages(
     base = f"/organiser/events/{event.slug}"
     person.visit(f"{base}/people/{registration.id}", "organiser-person")
     person.visit(f"{base}/outbox", "organiser-outbox")
+    person.visit(f"{base}/waitlist", "organiser-waitlist")
     page = person.visit(f"{base}/settings", "organiser-settings")
     page.get_by_role("spinbutton", name="Antall plasser").fill("-1")
     page.get_by_role("button", name="Lagre antall plasser").click()
