@@ -214,7 +214,7 @@ def manage_decline(token: str):
 def _offer_number_posted() -> int:
     """The offer the manage page's buttons answer; anything else never matches an offer."""
     value = request.form.get("offer", "")
-    return int(value) if value.isdigit() and len(value) < 10 else -1
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else -1
 
 
 @bp.get("/o/<token>")
