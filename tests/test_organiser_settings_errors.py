@@ -51,6 +51,7 @@ def test_a_bad_capacity_is_shown_at_its_field(organiser_client, make_event):
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert tied_error(page, "capacity") == "Antall plasser må være mellom 0 og 100 000."
+    assert "<title>Feil: Innstillinger" in page
     assert 'value="-4"' in re.search(r'<input[^>]*id="capacity"[^>]*>', page).group(0)
     assert textarea_holds(page, "Hold avstand.")  # the other forms show what is saved
 

@@ -110,6 +110,7 @@ def settings_page(event, status: int = 200, typed=None, group_key: str = ""):
         capacity=capacity,
         texts=texts,
         domains=domains,
+        refused=typed,
     )
     return page, status
 
