@@ -25,7 +25,7 @@ translations: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --width 100
 
-## Debian's chromium (apt-get) and axe-core (npm ci) for tests/e2e, each only when missing.
+## Debian's chromium and Java (apt-get), axe-core and vnu-jar (npm ci) for tests/e2e, each only when missing.
 browser-tools:
 	sh scripts/browser-tools.sh
 

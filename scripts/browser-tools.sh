@@ -1,5 +1,6 @@
 #!/bin/sh
-# The end-to-end tests' tools: Debian's chromium and axe-core from the npm registry.
+# The end-to-end tests' tools: Debian's chromium, and axe-core and the Nu Html Checker
+# (vnu-jar, run with the machine's Java) from the npm registry.
 # Each step does nothing when its tool is already there. Without them the browser tests
 # skip and say why; nothing here downloads a browser build of its own.
 set -eu
@@ -15,6 +16,8 @@ apt_install() {
 
 [ -x /usr/bin/chromium ] || apt_install chromium
 command -v npm >/dev/null 2>&1 || apt_install npm
-if command -v npm >/dev/null 2>&1 && [ ! -f tests/e2e/node_modules/axe-core/axe.min.js ]; then
-    (cd tests/e2e && npm ci --no-audit --no-fund)
+command -v java >/dev/null 2>&1 || apt_install default-jre-headless
+if command -v npm >/dev/null 2>&1 && { [ ! -f tests/e2e/node_modules/axe-core/axe.min.js ] ||
+    [ ! -f tests/e2e/node_modules/vnu-jar/build/dist/vnu.jar ]; }; then
+    (cd tests/e2e && npm ci --no-audit --no-fund --ignore-scripts)
 fi

@@ -1,32 +1,50 @@
-"""Languages: Norwegian bokmål by default, English by choice, remembered in the session."""
+"""Languages: the event's bokmål by default, English by the person's explicit choice.
+
+The choice is the language switch (remembered in the session), else, on a page reached by
+a person's own link, the language they signed up in. The browser's Accept-Language is not
+a choice: a Norwegian meeting's pages stay Norwegian on an English-language computer.
+"""
 
 from __future__ import annotations
 
 import os
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, has_request_context, redirect, request, session
+from flask import Blueprint, Flask, abort, g, has_request_context, redirect, request, session
 from flask_babel import Babel, get_locale, refresh
+from markupsafe import Markup
 
 #: The languages people can choose, in the order the switch offers them.
 LANGUAGES = {"nb": "Norsk", "en": "English"}
 DEFAULT_LANGUAGE = "nb"
-#: Accept-Language tags that mean bokmål to us: plain Norwegian and nynorsk read it well.
-NORWEGIAN_TAGS = ("nb", "no", "nn")
+#: The language events are written in (title, description, venue, group names).
+EVENT_LANGUAGE = "nb"
 
 babel = Babel()
 bp = Blueprint("language", __name__)
 
 
 def select_language() -> str:
-    """The session's choice, else the browser's best match, else bokmål."""
+    """The switch's choice, else the language the person signed up in, else the event's."""
     if not has_request_context():
         return DEFAULT_LANGUAGE
-    chosen = session.get("language")
-    if chosen in LANGUAGES:
-        return chosen
-    best = request.accept_languages.best_match([*NORWEGIAN_TAGS, "en"])
-    return "en" if best == "en" else DEFAULT_LANGUAGE
+    for chosen in (session.get("language"), g.get("registration_language")):
+        if chosen in LANGUAGES:
+            return chosen
+    return EVENT_LANGUAGE
+
+
+def follow_registration(language: str | None) -> None:
+    """On a page reached by a person's own link: their sign-up language, unless they switch."""
+    g.registration_language = language
+    refresh()
+
+
+def content_lang() -> Markup:
+    """` lang="nb"` on event content (written in bokmål) shown inside a page in another language."""
+    if current_language() == EVENT_LANGUAGE:
+        return Markup("")
+    return Markup(f' lang="{EVENT_LANGUAGE}"')
 
 
 def current_language() -> str:
@@ -65,5 +83,8 @@ def register_i18n(app: Flask) -> None:
     # Tests run requests inside one app context; forget the previous request's language.
     app.before_request(refresh)
     app.jinja_env.globals.update(
-        current_language=current_language, languages=LANGUAGES, switch_target=switch_target
+        current_language=current_language,
+        content_lang=content_lang,
+        languages=LANGUAGES,
+        switch_target=switch_target,
     )

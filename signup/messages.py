@@ -63,7 +63,8 @@ def render(kind: str, registration: Registration, **context) -> RenderedEmail:
         kind == "already_registered" and registration.state == State.UNCONFIRMED
     ):
         context.setdefault("confirm_url", links.confirm_url(registration))
-    if kind == "offer":
+    if kind == "offer" or registration.state == State.OFFERED:
+        # Every email to someone with an open offer carries it: the offer email may be lost.
         context["offer_url"] = links.offer_url(registration)
     # The registrant's own language, whatever the language of the request that sends it.
     language = registration.language or "nb"
@@ -88,8 +89,8 @@ def _render(kind: str, context: dict, language: str) -> RenderedEmail:
     env = current_app.jinja_env
     with force_locale(language):
         text_module = env.get_template(f"emails/{kind}.txt").make_module(context)
-        html = env.get_template(f"emails/{kind}.html").render(context)
         subject = " ".join(str(getattr(text_module, "subject", "")).split())
+        html = env.get_template(f"emails/{kind}.html").render(context, subject_line=subject)
         text = wrap_text(str(text_module).strip()) + "\n"
     event = context["event"]
     return RenderedEmail(

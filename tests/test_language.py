@@ -15,13 +15,52 @@ def test_norwegian_is_the_default(client, make_event):
     assert 'hreflang="en">English</a>' in page
 
 
-def test_accept_language_is_the_first_guess(client, make_event):
-    event = make_event()
+def test_the_browser_language_is_not_a_choice(client, make_event):
+    # A Norwegian meeting stays Norwegian on an English-language computer until the person
+    # chooses English (issue 13, item 8).
+    event = make_event(title="Temamøte på Ørland")
     page = client.get(f"/events/{event.slug}/", headers=ENGLISH).get_data(as_text=True)
-    assert '<html lang="en">' in page
-    assert "Seats available" in page and "Full name" in page
-    page = client.get("/", headers={"Accept-Language": "nn,en;q=0.5"}).get_data(as_text=True)
+    assert '<html lang="nb">' in page
+    assert "Ledige plasser" in page and "Fullt navn" in page
+    page = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Møter med påmelding" in page
+
+
+def test_norwegian_content_inside_an_english_page_is_marked(client, make_event):
+    event = make_event(
+        title="Temamøte på Ørland",
+        venue="Kantina, Brekstad",
+        description="Om blåskjell og ærlig industri.",
+        groups=[("medlem", "Medlem i næringsforeningen", 1), ("andre", "Andre", 2)],
+    )
+    client.get("/language/en")
+    page = client.get(f"/events/{event.slug}/").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    assert '<h1 lang="nb">Temamøte på Ørland</h1>' in page
+    assert '<dd lang="nb">Kantina, Brekstad</dd>' in page
+    assert '<div class="description" lang="nb"><p>Om blåskjell' in page
+    assert 'lang="nb">Medlem i næringsforeningen</label>' in page
+    index = client.get("/").get_data(as_text=True)
+    assert 'lang="nb">Temamøte på Ørland</a>' in index
+    client.get("/language/nb")
+    page = client.get(f"/events/{event.slug}/").get_data(as_text=True)
+    assert 'lang="nb">Temamøte' not in page  # no marks needed on a Norwegian page
+
+
+def test_a_persons_own_link_opens_in_the_language_they_signed_up_in(client, make_event, smtp):
+    event = make_event(title="Temamøte på Ørland")
+    client.get("/language/en")
+    submit_signup(client, event, "anne@example.com", name="Anne Ødegård")
+    [mail] = smtp.wait_for("anne@example.com")
+    with client.session_transaction() as session:
+        session.pop("language")  # as in another browser: no choice made there
+    page = client.get(link_path(mail, "c")).get_data(as_text=True)
+    assert '<html lang="en">' in page
+    confirmed = press(client, page, "Confirm your sign-up").get_data(as_text=True)
+    assert '<html lang="en">' in confirmed and "You have a seat at the meeting." in confirmed
+    client.get("/language/nb")  # switching on that page wins
+    manage = link_path(smtp.wait_for("anne@example.com", 2)[1], "m")
+    assert "Du har plass på møtet." in client.get(manage).get_data(as_text=True)
 
 
 def test_the_switch_is_remembered_in_the_session(client, make_event):
@@ -85,3 +124,15 @@ def test_organiser_pages_in_english(organiser_client, make_event):
     assert "Search by name, email or organisation" in page and "Check-in" in page
     export = organiser_client.get(f"/organiser/events/{event.slug}/export.csv")
     assert export.get_data(as_text=True).lstrip("\ufeff").startswith("Name;Organisation;Email")
+
+
+def test_norwegian_content_in_english_organiser_pages_is_marked(organiser_client, make_event):
+    event = make_event(title="Temamøte på Ørland", venue="Kantina, Brekstad")
+    organiser_client.get("/language/en")
+    page = organiser_client.get(f"/organiser/events/{event.slug}/").get_data(as_text=True)
+    assert '<h1 lang="nb">Temamøte på Ørland</h1>' in page
+    assert '<span lang="nb">Kantina, Brekstad</span>' in page
+    listing = organiser_client.get("/organiser/").get_data(as_text=True)
+    assert 'lang="nb">Temamøte på Ørland</a>' in listing
+    settings = organiser_client.get(f"/organiser/events/{event.slug}/settings")
+    assert '<span lang="nb">Temamøte på Ørland</span>' in settings.get_data(as_text=True)

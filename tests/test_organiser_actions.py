@@ -17,6 +17,14 @@ def post(client, path: str, **data):
     return client.get(response.headers["Location"]).get_data(as_text=True)
 
 
+def post_back(client, path: str, **data) -> str:
+    """Post a settings form that is refused: the page comes back (422) with the errors."""
+    token = csrf_from(client.get("/organiser/").get_data(as_text=True))
+    response = client.post(path, data={"csrf_token": token, **data})
+    assert response.status_code == 422, response.get_data(as_text=True)[:500]
+    return response.get_data(as_text=True)
+
+
 def fresh(registration: Registration) -> Registration:
     db.session.expire_all()
     return db.session.get(Registration, registration.id)
@@ -83,7 +91,7 @@ def test_lowering_capacity_below_the_seats_held_removes_nobody(
 
 def test_capacity_must_be_a_sensible_number(organiser_client, make_event):
     event = make_event(capacity=3)
-    page = post(organiser_client, f"/organiser/events/{event.slug}/capacity", capacity="-1")
+    page = post_back(organiser_client, f"/organiser/events/{event.slug}/capacity", capacity="-1")
     assert "Antall plasser må være mellom 0 og 100 000." in page
     assert audited() == []
 
@@ -165,7 +173,7 @@ def test_member_domains_verify_claims_and_the_organiser_accepts_the_rest(
 
 def test_a_bad_domain_line_saves_nothing(organiser_client, make_event):
     event = make_event()
-    page = post(
+    page = post_back(
         organiser_client,
         f"/organiser/events/{event.slug}/groups/medlem/domains",
         **{"medlem-domains": "finnfjord.no\nikke et domene"},

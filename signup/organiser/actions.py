@@ -21,6 +21,7 @@ from .forms import (
     TextsForm,
 )
 from .lookup import event_or_404, registration_or_404
+from .views import settings_page
 
 #: Why admission refused an organiser's action, in words.
 REFUSALS = {
@@ -52,8 +53,7 @@ def change_capacity(slug: str):
     event = event_or_404(slug)
     form = CapacityForm()
     if not form.validate_on_submit():
-        _flash_errors(form)
-        return _to_settings(event)
+        return settings_page(event, 422, form)
     before = event.capacity
     offers = admission.set_capacity(event.id, form.capacity.data)
     event = event_or_404(slug)
@@ -91,8 +91,7 @@ def change_texts(slug: str):
     event = event_or_404(slug)
     form = TextsForm()
     if not form.validate_on_submit():
-        _flash_errors(form)
-        return _to_settings(event)
+        return settings_page(event, 422, form)
     briefing = _paragraphs(form.briefing.data)
     hours = float(form.offer_hours.data)
     with write_transaction():
@@ -120,20 +119,17 @@ def change_domains(slug: str, key: str):
         flash(_("Denne gruppen har ingen medlemsliste."), "error")
         return _to_settings(event)
     form = DomainsForm(prefix=group.key)
+    domains = None
     try:
         domains = members.parse_domains(form.domains.data) if form.validate_on_submit() else None
     except members.DomainError as error:
-        flash(
-            _(
-                "«%(line)s» er ikke et domene, for eksempel firma.no. Ingenting er lagret.",
-                line=error.line,
-            ),
-            "error",
+        message = _(
+            "«%(line)s» er ikke et domene, for eksempel firma.no. Ingenting er lagret.",
+            line=error.line,
         )
-        return _to_settings(event)
+        form.domains.errors = [message]
     if domains is None:
-        _flash_errors(form)
-        return _to_settings(event)
+        return settings_page(event, 422, form, group.key)
     with write_transaction():
         members.replace_domains(event, group, domains)
         changed = members.recheck_event(event)
@@ -248,6 +244,9 @@ def resend(slug: str, registration_id: int):
     event = event_or_404(slug)
     registration = registration_or_404(event, registration_id)
     last = _last_kind(registration)
+    if last is not None and registration.state == State.OFFERED:
+        # Whatever went last, an open offer is what the person needs in hand.
+        last = "offer"
     if last is None:
         flash(_("Personen har ingen e-post å sende på nytt."), "error")
         return _to_person(event, registration)
@@ -257,7 +256,10 @@ def resend(slug: str, registration_id: int):
             context["position"] = admission.waitlist_position(registration)
         outbox.enqueue(last, registration, **context)
         audit.add("resend", event, registration, detail=last)
-    flash(_("Siste e-post er sendt på nytt, med oppdaterte lenker."), "ok")
+    if last == "offer":
+        flash(_("Tilbudet om plass er sendt på nytt, med samme frist."), "ok")
+    else:
+        flash(_("Siste e-post er sendt på nytt, med oppdaterte lenker."), "ok")
     return _to_person(event, registration)
 
 

@@ -100,22 +100,41 @@ def outbox(slug: str):
 
 @bp.get("/events/<slug>/settings")
 def settings(slug: str):
-    event = event_or_404(slug)
-    return render_template(
+    return settings_page(event_or_404(slug))
+
+
+def settings_page(event, status: int = 200, typed=None, group_key: str = ""):
+    """The settings page; a form `typed` that came back with errors shows its input and why.
+
+    `typed` is a CapacityForm, a TextsForm or the DomainsForm of the group `group_key`.
+    """
+    capacity = CapacityForm(formdata=None, capacity=event.capacity)
+    texts = TextsForm(formdata=None, briefing=event.briefing, offer_hours=event.offer_hours)
+    if isinstance(typed, CapacityForm):
+        capacity = typed
+    elif isinstance(typed, TextsForm):
+        texts = typed
+    domains = [
+        (group, typed if group.key == group_key and typed is not None else form)
+        for group, form in domain_forms(event)
+    ]
+    page = render_template(
         "organiser/settings.html",
         event=event,
         held=admission.held_seats(event),
-        capacity=CapacityForm(capacity=event.capacity),
-        texts=TextsForm(briefing=event.briefing, offer_hours=event.offer_hours),
-        domains=domain_forms(event),
+        capacity=capacity,
+        texts=texts,
+        domains=domains,
+        refused=typed,
     )
+    return page, status
 
 
 def domain_forms(event) -> list[tuple]:
     """(group, form) for each priority group, the form filled with its member domains."""
     domains = members.domains_by_group(event)
     return [
-        (group, DomainsForm(prefix=group.key, domains="\n".join(domains[group.id])))
+        (group, DomainsForm(formdata=None, prefix=group.key, domains="\n".join(domains[group.id])))
         for group in event.groups
         if members.is_priority_claim(event, group)
     ]

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 from .. import admission, pending, registrations, retention, tokens
 from ..clock import now
 from ..extensions import db
-from ..i18n import current_language
+from ..i18n import current_language, follow_registration
 from ..models import Event, Registration, State
 from . import bp, limits
 from .forms import NewLinkForm, SignupForm
@@ -108,6 +108,7 @@ def _registration_from(purpose: str, token: str) -> tuple[Registration, int]:
     if retention.is_erased(registration):
         # Links live as long as the attendee list: after the retention period, nothing.
         abort(410, description="erased")
+    follow_registration(registration.language)
     return registration, payload.number
 
 
@@ -184,7 +185,8 @@ def cancel(token: str):
             registration=registration,
             event=registration.event,
             action=LEAVING[registration.state],
-            token=token,
+            form_action=url_for(".cancel", token=token),
+            back=url_for(".manage", token=token),
         )
     outcome = admission.cancel(registration.public_id)
     return status_page(outcome.registration, just_cancelled=outcome.changed)
@@ -200,18 +202,43 @@ def rejoin(token: str):
     return status_page(outcome.registration, just_rejoined=outcome.changed)
 
 
+@bp.post("/m/<token>/accept")
+def manage_accept(token: str):
+    """Take the open offer from the person's own page (the offer email may be lost)."""
+    registration, _ = _registration_from(tokens.MANAGE, token)
+    return _answer_offer(registration, admission.accept, _offer_number_posted())
+
+
+@bp.post("/m/<token>/decline")
+def manage_decline(token: str):
+    """Turn the open offer down from the person's own page, after "are you sure?"."""
+    registration, _ = _registration_from(tokens.MANAGE, token)
+    number = _offer_number_posted()
+    back = url_for(".manage", token=token)
+    return _decline(registration, number, url_for(".manage_decline", token=token), back)
+
+
+def _offer_number_posted() -> int:
+    """The offer the manage page's buttons answer; anything else never matches an offer."""
+    value = request.form.get("offer", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else -1
+
+
 @bp.get("/o/<token>")
 def offer(token: str):
     registration, number = _registration_from(tokens.OFFER, token)
     if number != registration.offer_number:
         return refused(registration, "stale_offer")
     return render_template(
-        "public/offer.html", registration=registration, event=registration.event, token=token
+        "public/offer.html",
+        registration=registration,
+        event=registration.event,
+        token=token,
+        manage_token=tokens.sign(tokens.MANAGE, registration.public_id),
     )
 
 
-def _offer_decision(token: str, decide):
-    registration, number = _registration_from(tokens.OFFER, token)
+def _answer_offer(registration: Registration, decide, number: int):
     try:
         outcome = decide(registration.public_id, number)
     except admission.AdmissionError as error:
@@ -219,11 +246,30 @@ def _offer_decision(token: str, decide):
     return status_page(outcome.registration, offer_answered=outcome.changed)
 
 
+def _decline(registration: Registration, number: int, action: str, back: str):
+    """First POST asks "are you sure?" while the offer is open; the second, confirmed, acts."""
+    still_open = registration.state == State.OFFERED and number == registration.offer_number
+    if still_open and request.form.get("confirm") != "yes":
+        return render_template(
+            "public/confirm_cancel.html",
+            registration=registration,
+            event=registration.event,
+            action="decline",
+            form_action=action,
+            back=back,
+            offer_number=number,
+        )
+    return _answer_offer(registration, admission.decline, number)
+
+
 @bp.post("/o/<token>/accept")
 def accept(token: str):
-    return _offer_decision(token, admission.accept)
+    registration, number = _registration_from(tokens.OFFER, token)
+    return _answer_offer(registration, admission.accept, number)
 
 
 @bp.post("/o/<token>/decline")
 def decline(token: str):
-    return _offer_decision(token, admission.decline)
+    registration, number = _registration_from(tokens.OFFER, token)
+    action = url_for(".decline", token=token)
+    return _decline(registration, number, action, url_for(".offer", token=token))

@@ -1,9 +1,11 @@
-"""End-to-end fixtures: a real server in a thread, headless Debian Chromium, axe-core.
+"""End-to-end fixtures: a real server in a thread, headless Debian Chromium, axe-core, vnu.
 
 Every page a test visits through `visit()` or `check()` is checked with axe-core (no serious
 or critical violations) and photographed: into a temporary folder, or into docs/screenshots/
 when REFRESH_SCREENSHOTS=1 asks to refresh the pictures there (tracked files change only
 then). Every request a page makes is recorded; anything sent to another host fails the test.
+Every HTML page the server sent and the HTML part of every email received during a test is
+checked with the Nu Html Checker (vnu) after the test, in one batch; any error fails the test.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from urllib.parse import urlsplit
 import pytest
 from werkzeug.serving import make_server
 
-from conftest import free_port
+from conftest import free_port, html_of
+from e2e import htmlcheck
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -66,7 +69,7 @@ def _missing() -> str | None:
         return "Debian's chromium is not installed (make setup installs it with apt-get)"
     if not AXE.exists():
         return "axe-core is not installed (make setup runs npm ci in tests/e2e)"
-    return None
+    return htmlcheck.missing()
 
 
 def pytest_collection_modifyitems(config, items):
@@ -90,10 +93,16 @@ def browser():
 
 
 @pytest.fixture
-def server(app):
+def served_pages(app) -> htmlcheck.PageRecorder:
+    """The test app, keeping every HTML page it sends for the Nu Html Checker."""
+    return htmlcheck.PageRecorder(app)
+
+
+@pytest.fixture
+def server(served_pages):
     """The test app served over HTTP on a free loopback port, in a thread."""
     port = free_port()
-    http = make_server("127.0.0.1", port, app, threaded=True)
+    http = make_server("127.0.0.1", port, served_pages, threaded=True)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{port}"
@@ -165,7 +174,7 @@ SCREENS = pytest.mark.parametrize("viewport", ["desktop", "phone"])
 
 
 @pytest.fixture
-def person(browser, server, viewport, scratch_screenshots):
+def person(browser, server, viewport, scratch_screenshots, served_pages, smtp):
     """A fresh browser context on `viewport`; fails the test if a page reached another host."""
     size, javascript = VIEWPORTS[viewport]
     context = browser.new_context(
@@ -180,3 +189,6 @@ def person(browser, server, viewport, scratch_screenshots):
     yield browsing
     context.close()
     assert browsing.foreign_requests() == [], "a page loaded something from another host"
+    emails = [(f"email {m['Subject']}", html_of(m).encode()) for m in list(smtp.messages)]
+    errors = htmlcheck.errors_in(served_pages.pages + emails)
+    assert errors == [], "the Nu Html Checker found errors:\n" + "\n".join(errors)

@@ -2,14 +2,37 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 FOCUSED = """() => {
   const el = document.activeElement;
   const style = getComputedStyle(el);
-  return {id: el.id, tag: el.tagName, outline: style.outlineStyle, width: style.outlineWidth};
+  let behind = el.parentElement;
+  while (behind && getComputedStyle(behind).backgroundColor.match(/rgba\\(.*, 0\\)$|transparent/)) {
+    behind = behind.parentElement;
+  }
+  return {id: el.id, tag: el.tagName, outline: style.outlineStyle, width: style.outlineWidth,
+          color: style.outlineColor,
+          background: behind ? getComputedStyle(behind).backgroundColor : 'rgb(255, 255, 255)'};
 }"""
+
+
+def luminance(css_colour: str) -> float:
+    """WCAG relative luminance of an `rgb(...)`/`rgba(...)` colour."""
+    red, green, blue = (int(part) / 255 for part in re.findall(r"[\d.]+", css_colour)[:3])
+
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
+
+
+def contrast(first: str, second: str) -> float:
+    lighter, darker = sorted((luminance(first), luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
 
 
 def tab(page) -> dict:
@@ -19,6 +42,8 @@ def tab(page) -> dict:
     assert focused["outline"] != "none" and focused["width"] != "0px", (
         f"focus not visible: {focused}"
     )
+    # WCAG 1.4.11: the focus ring stands out 3:1 from the background it is drawn on.
+    assert contrast(focused["color"], focused["background"]) >= 3, f"focus ring faint: {focused}"
     return focused
 
 

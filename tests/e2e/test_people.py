@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from playwright.sync_api import expect
 
 from conftest import link_path
@@ -27,9 +30,16 @@ def test_sign_up_and_confirm_from_the_email(person, make_event, smtp):
     person.check("signup")
 
     page.get_by_role("button", name="Meld meg på").click()
-    expect(page.get_by_text("Skjemaet har feil")).to_be_visible()
+    # Why, at once: the summary is in sight and has the focus, and the title says so.
+    summary = page.locator("#feil")
+    expect(summary).to_be_focused()
+    expect(summary).to_be_in_viewport()
+    expect(summary).to_contain_text("Skjemaet har feil")
+    expect(page).to_have_title(re.compile(r"^Feil: Temamøte"))
     expect(page.get_by_label("Fullt navn")).to_have_attribute("aria-invalid", "true")
     person.check("signup-errors")
+    summary.get_by_role("link", name="Fullt navn: Dette feltet må fylles ut.").click()
+    expect(page.get_by_label("Fullt navn")).to_be_focused()
 
     fill_signup(page)
     page.get_by_role("button", name="Meld meg på").click()
@@ -78,9 +88,30 @@ def test_give_up_a_seat_from_the_manage_page(person, make_event, confirmed, smtp
 
 
 @SCREENS
+def test_answer_an_offer_from_the_manage_page(person, make_event, confirmed, smtp):
+    event = make_event(capacity=1, title="Temamøte på Ørland")
+    holder = confirmed(event, "ola@example.no", name="Ola Ødegård")
+    confirmed(event, EMAIL, name="Kåre Ås")
+    waitlisted = smtp.wait_for(EMAIL)[0]
+    admission.cancel(holder.public_id)  # Kåre is offered the seat; say the offer mail is lost
+    smtp.wait_for(EMAIL, 2)
+    page = person.visit(link_path(waitlisted, "m"), "status-offered")
+    expect(page.get_by_text("Du har fått tilbud om plass.")).to_be_visible()
+    page.get_by_role("button", name="Nei takk").click()
+    expect(page.get_by_role("heading", name="Er du sikker?")).to_be_visible()
+    person.check("confirm-decline")
+    page.get_by_role("link", name="Nei, tilbake til tilbudet").click()
+    page.get_by_role("button", name="Ta plassen").click()
+    expect(page.get_by_text("Du har plass på møtet.")).to_be_visible()
+
+
+@SCREENS
 def test_other_public_pages(person, make_event):
     event = make_event()
-    person.visit(f"/new-link?event={event.slug}", "new-link")
+    page = person.visit(f"/new-link?event={event.slug}", "new-link")
+    page.get_by_role("button", name="Send meg en ny lenke").click()
+    expect(page.locator("#feil")).to_be_focused()
+    person.check("new-link-errors")
     page = person.visit("/no-such-page", "not-found")
     expect(page.get_by_role("heading", name="Fant ikke siden")).to_be_visible()
     person.visit("/m/not-a-real-token", "bad-link")
@@ -88,3 +119,24 @@ def test_other_public_pages(person, make_event):
     expect(page.get_by_role("heading", name="The link does not work")).to_be_visible()
     person.visit(f"/events/{event.slug}/", "signup-english")
     expect(page.get_by_text("Seats available.")).to_be_visible()
+
+
+#: What a long label does on a phone: wraps beside its button, never under it.
+WRAPPING = """() => [...document.querySelectorAll('.choice')].map(choice => {
+  const button = choice.querySelector('input').getBoundingClientRect();
+  const lines = [...choice.querySelector('label').getClientRects()];
+  return {right: button.right, left: Math.min(...lines.map(r => r.left)),
+          height: Math.max(...lines.map(r => r.bottom)) - Math.min(...lines.map(r => r.top))};
+})"""
+
+
+@pytest.mark.parametrize("viewport", ["phone"])
+def test_long_choice_labels_wrap_beside_their_buttons(person, make_event):
+    long_label = "Medlem av Sjømatklyngen i Midt-Troms, eller ansatt i en av medlemsbedriftene"
+    event = make_event(groups=[("medlem", long_label, 1), ("andre", "Andre", 2)])
+    page = person.visit(f"/events/{event.slug}/")
+    choices = page.evaluate(WRAPPING)
+    assert len(choices) == 3  # two groups and the consent
+    assert max(choice["height"] for choice in choices) > 40  # a long label does wrap here
+    for choice in choices:
+        assert choice["left"] >= choice["right"], f"a label wraps under its button: {choice}"

@@ -1,0 +1,20 @@
+"""Every kind of email, not only those the browser tests happen to receive, passes the Nu Html
+Checker (issue 13, item 10)."""
+
+from __future__ import annotations
+
+from e2e import htmlcheck
+from signup import admission, messages
+
+
+def test_every_kind_of_email_is_valid_html(app, make_event, confirmed):
+    event = make_event(capacity=1, title="Temamøte på Ørland: blåskjell & ærlig industri")
+    seated = confirmed(event, "ase@example.no", name="Åse Ødegård")
+    waiting = confirmed(event, "kare@example.no", name="Kåre Ås")
+    admission.cancel(seated.public_id)  # Kåre now holds an offer
+    documents = [
+        (f"{kind} ({person.state.value})", messages.render(kind, person, position=1).html.encode())
+        for person in (seated, waiting)
+        for kind in messages.KINDS
+    ]
+    assert htmlcheck.errors_in(documents) == []

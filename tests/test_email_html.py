@@ -1,0 +1,28 @@
+"""Issue 13, items 6 and 10: the HTML part of every email has its subject as <title> and a
+viewport, so a phone shows it at its own width (tests/e2e runs the Nu Html Checker on them)."""
+
+import html
+import re
+
+import pytest
+
+from conftest import html_of
+from signup import messages
+
+
+@pytest.mark.parametrize("kind", messages.KINDS)
+def test_every_email_has_its_subject_as_title_and_a_viewport(app, make_event, confirmed, kind):
+    event = make_event(title="Temamøte på Ørland: blåskjell og ærlig industri")
+    registration = confirmed(event, "kari@example.no", name="Kåre Ødegård")
+    rendered = messages.render(kind, registration, position=1)
+    head = rendered.html.split("</head>", 1)[0]
+    title = re.search(r"<title>(.*?)</title>", head, re.DOTALL)
+    assert title and html.unescape(title.group(1)) == rendered.subject != ""
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in head
+
+
+def test_a_received_email_carries_the_title(client, make_event, confirmed, smtp):
+    event = make_event(title="Temamøte på Ørland")
+    confirmed(event, "kari@example.no", name="Kåre Ødegård")
+    admitted = smtp.wait_for("kari@example.no", 2)[1]
+    assert f"<title>{admitted['Subject']}</title>" in html_of(admitted)
