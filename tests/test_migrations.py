@@ -6,8 +6,8 @@ from sqlalchemy import text
 
 from app import create_app
 from conftest import empty_database_url
-from signup import outbox
 from signup.extensions import db
+from signup.mail import outbox
 
 BEFORE_BUILT_MESSAGES = "3ce5376fc3fb"
 

@@ -1,7 +1,0 @@
-"""The pages registrants use: event, sign-up, confirm, manage, offer."""
-
-from flask import Blueprint
-
-bp = Blueprint("public", __name__)
-
-from . import views  # noqa: E402,F401  (routes register on import)
