@@ -24,3 +24,6 @@ def never_cache(response):
     """Pages with personal data stay out of shared and back-button caches."""
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+from . import actions, auth, checkin, exports, views  # noqa: E402,F401  (routes register on import)
