@@ -57,7 +57,7 @@ def test_downgrade_gives_the_parts_back(tmp_path, backend):
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     with app.app_context():
         built = outbox._compose(
-            outbox.messages.RenderedEmail("Emne", "Teksten\n", "<p>HTML</p>"), "ola@example.no"
+            outbox.render.RenderedEmail("Emne", "Teksten\n", "<p>HTML</p>"), "ola@example.no"
         )
         with db.engine.begin() as connection:
             connection.execute(

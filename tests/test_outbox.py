@@ -126,7 +126,7 @@ LONG_SUBJECT = (
 )
 def test_built_message_reads_back_as_written(app, subject, text):
     html = f"<p>{text}</p>"
-    rendered = outbox.messages.RenderedEmail(subject, text, html, ics="BEGIN:VCALENDAR\r\n")
+    rendered = outbox.render.RenderedEmail(subject, text, html, ics="BEGIN:VCALENDAR\r\n")
 
     raw = outbox._compose(rendered, "kari@example.no").as_bytes()
 
