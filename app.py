@@ -14,16 +14,16 @@ from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
-from signup import cli, delivery, outbox_cli, scheduling
+from signup import commands, scheduler
+from signup.core.accounts import load_organiser
 from signup.database import configure_engine, engine_options
 from signup.extensions import csrf, db, limiter, login_manager, mail, migrate
-from signup.i18n import register_i18n
-from signup.logprivacy import hide_personal_data_in_library_logs
-from signup.organiser import cli as organiser_cli
-from signup.organiser.accounts import load_organiser
-from signup.security import register_security_headers
-from signup.templating import register_filters
-from signup.validators import refuse_control_characters_in_urls
+from signup.mail import worker
+from signup.web.i18n import register_i18n
+from signup.web.logprivacy import hide_personal_data_in_library_logs
+from signup.web.security import register_security_headers
+from signup.web.templating import register_filters
+from signup.web.validators import refuse_control_characters_in_urls
 
 ROOT = Path(__file__).resolve().parent
 
@@ -44,9 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_security_headers(app)
-    cli.register(app)
-    organiser_cli.register(app)
-    outbox_cli.register(app)
+    commands.register(app)
     register_background(app)
     register_proxy(app)
     return app
@@ -105,13 +103,13 @@ def show_limiter_warnings() -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from signup.organiser import bp as organiser_bp
-    from signup.public import bp as public_bp
+    from signup.web.organiser import bp as organiser_bp
+    from signup.web.public import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(organiser_bp)
     if app.config["APP_ENV"] == "development" and app.config.get("DEV_MAIL_SINK"):
-        from signup import devmail
+        from signup.mail import devmail
 
         devmail.check_port(app)  # stop now, rather than mail into another program's sink
         app.register_blueprint(devmail.bp)
@@ -161,10 +159,10 @@ def register_background(app: Flask) -> None:
 
 def start_background(app: Flask) -> None:
     if app.config.get("DEV_MAIL_SINK"):
-        from signup.devmail import start_sink
+        from signup.mail.devmail import start_sink
 
         start_sink(app)
-    delivery.start_worker(app)
+    worker.start_worker(app)
     if app.config.get("SCHEDULER") == "embedded":
-        scheduling.start_embedded(app)
+        scheduler.start_embedded(app)
     logging.getLogger(__name__).info("background services started")

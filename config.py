@@ -161,7 +161,7 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_DEFAULT_SENDER": _mail_sender(development),
         "MAIL_TIMEOUT": _number("MAIL_TIMEOUT", "10", float),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
-        # Empty: the defaults in signup/public/limits.py.
+        # Empty: the defaults in signup/web/public/limits.py.
         "SIGNUPS_PER_CLIENT": os.environ.get("SIGNUPS_PER_CLIENT", ""),
         "SIGNUPS_PER_EVENT": os.environ.get("SIGNUPS_PER_EVENT", ""),
         "PROXY_COUNT": _number("PROXY_COUNT", "0"),

@@ -16,8 +16,9 @@ import time
 
 from sqlalchemy import select, update
 
-from signup import briefing, outbox
+from signup.core import briefing
 from signup.extensions import db
+from signup.mail import outbox
 from signup.models import MessageState, OutboxMessage, State
 
 from .common import Sink, Site, free_port, table

@@ -22,7 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import create_app  # noqa: E402
-from signup import admission, clock  # noqa: E402
+from signup import clock  # noqa: E402
+from signup.core import admission  # noqa: E402
 from signup.extensions import db  # noqa: E402
 from signup.models import Event, PriorityGroup, Registration, State  # noqa: E402
 

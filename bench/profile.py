@@ -10,7 +10,8 @@ import re
 
 from pyinstrument import Profiler
 
-from signup import outbox, tokens
+from signup import tokens
+from signup.mail import outbox
 from signup.models import State
 
 from .common import Sink, Site, confirm_in_client, free_port

@@ -16,9 +16,9 @@ import time
 from sqlalchemy import event as sa_event
 
 from signup import tokens
+from signup.core.accounts import create_organiser
 from signup.extensions import db
 from signup.models import State
-from signup.organiser.accounts import create_organiser
 
 from .common import Sink, Site, confirm_in_client, free_port, median, percentile, table
 from .population import add_registrations, product_app, public_ids, the_event

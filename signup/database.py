@@ -1,4 +1,4 @@
-"""Engine set-up and the per-event seat lock, the only dialect-specific code we have."""
+"""Engine set-up and write transactions; the seat lock is in core/lock.py."""
 
 from __future__ import annotations
 
@@ -6,12 +6,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import joinedload
 
 from .extensions import db
-from .models import Event
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _SEAT_LOCK = "signup_seat_lock"
@@ -74,38 +71,6 @@ def _without_detail(context) -> None:
     if error is not None:
         kind = type(original)
         error.args = (f"({kind.__module__}.{kind.__name__}) {diag.message_primary}",)
-
-
-@contextmanager
-def seat_lock(event_id: int) -> Iterator[Event]:
-    """One write transaction serialised per event; commits on success, rolls back on error.
-
-    SQLite: BEGIN IMMEDIATE (the whole file). PostgreSQL: SELECT ... FOR NO KEY UPDATE on
-    the event row. Every seat decision runs inside this, so counts read here stay true
-    until the commit.
-    """
-    session = db.session
-    begin_write()
-    try:
-        # NO KEY UPDATE: seat decisions queue on each other, while sign-ups inserting rows
-        # that reference the event (which take KEY SHARE on it) go on alongside. The
-        # groups (their ranks decide) come in the same statement; only the event is locked.
-        event = (
-            session.execute(
-                select(Event)
-                .options(joinedload(Event.groups))
-                .where(Event.id == event_id)
-                .with_for_update(key_share=True, of=Event)
-                .execution_options(populate_existing=True)
-            )
-            .unique()
-            .scalar_one()
-        )
-        yield event
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
 
 
 @contextmanager

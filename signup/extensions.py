@@ -19,5 +19,5 @@ mail = Mail()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 # Limits are keyed per route by what is limited (a mailbox, a client, an event); see
-# signup/public/limits.py.
+# signup/web/public/limits.py.
 limiter = Limiter(key_func=lambda: "global", default_limits=[])

@@ -69,7 +69,7 @@ SEAT_HOLDING = (State.ADMITTED, State.OFFERED)
 
 
 class GroupCheck(enum.StrEnum):
-    """Whether a claimed priority group is backed by the member lists; see signup/members.py."""
+    """Whether a claimed priority group is backed by the member lists; see core/members.py."""
 
     NOT_NEEDED = "not_needed"
     MATCHED = "matched"

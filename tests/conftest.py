@@ -23,9 +23,11 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, insert, text
 
 from app import create_app
-from signup import admission, clock, delivery, registrations
-from signup.eventfile import default_briefing_at
+from signup import clock
+from signup.core import admission, signups
+from signup.core.eventfile import default_briefing_at
 from signup.extensions import db, limiter
+from signup.mail import worker
 from signup.models import (
     Event,
     GroupCheck,
@@ -226,11 +228,11 @@ def backend(request) -> str:
 def app(tmp_path, smtp, frozen_clock, backend):
     """The app on a fresh database, with its delivery worker sending to `smtp`."""
     application = make_app(tmp_path, smtp.port, backend)
-    delivery.start_worker(application)
+    worker.start_worker(application)
     with application.app_context():
         yield application
         db.session.remove()
-    delivery.stop_worker(application)
+    worker.stop_worker(application)
     with application.app_context():
         db.engine.dispose()
 
@@ -287,8 +289,8 @@ def sign_up(app):
             "phone": details.pop("phone", ""),
             "dietary": details.pop("dietary", ""),
         }
-        registrations.sign_up(event, chosen, fields)
-        return registrations.find(event, email)
+        signups.sign_up(event, chosen, fields)
+        return signups.find(event, email)
 
     return factory
 
@@ -375,7 +377,7 @@ ORGANISER_PASSWORD = "riktig-hest-batteri-stift"
 @pytest.fixture
 def organiser(app):
     """An organiser account, made the way the CLI makes it."""
-    from signup.organiser.accounts import create_organiser
+    from signup.core.accounts import create_organiser
 
     return create_organiser(ORGANISER_EMAIL, ORGANISER_PASSWORD)
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from conftest import START, count_rows, fresh
-from signup import admission
+from signup.core import admission
 from signup.extensions import db
 from signup.models import OutboxMessage, Registration, State
 

@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from conftest import OSLO, csrf_from, link_path, text_of
-from signup import briefing, clock, jobs
-from signup.eventfile import default_briefing_at
+from signup import clock, scheduler
+from signup.core import briefing
+from signup.core.eventfile import default_briefing_at
 from signup.extensions import db
 from signup.models import OutboxMessage, Registration, State
 
@@ -25,12 +26,12 @@ def test_clock_across_briefing_at_briefs_each_admitted_person_once(
     admitted = [confirmed(event, f"p{i}@example.no").email for i in range(2)]
     waiting = confirmed(event, "venter@example.no", "andre").email
 
-    jobs.run_sweeps(app)
+    scheduler.run_sweeps(app)
     assert not any(_briefings(smtp, a) for a in admitted), "no briefing before briefing_at"
 
     clock.set_now(event.briefing_at + timedelta(seconds=1))
-    jobs.run_sweeps(app)
-    jobs.run_sweeps(app)
+    scheduler.run_sweeps(app)
+    scheduler.run_sweeps(app)
 
     for address in admitted:
         smtp.wait_for(address, 3)  # confirm, admitted, briefing
@@ -75,7 +76,7 @@ def test_briefing_shows_local_time_in_norwegian_and_manage_link_gives_seat_away(
     confirmed(event, "syk@example.no")
     confirmed(event, "neste@example.no", "andre")
     clock.set_now(event.briefing_at)
-    jobs.run_sweeps(app)
+    scheduler.run_sweeps(app)
     [mail] = [m for m in smtp.wait_for("syk@example.no", 3) if m["Subject"].startswith("Smitte")]
     assert "fredag 22. august 2031 kl. 14:00" in text_of(mail).lower()
 
@@ -97,7 +98,7 @@ def test_admitted_after_briefing_at_gets_it_right_after_admission(app, smtp, mak
     confirmed(event, "sen@example.no")
     mails = smtp.wait_for("sen@example.no", 3)
     assert [m["Subject"].split(":")[0] for m in mails[1:]] == ["Du har plass", "Smittevern"]
-    jobs.run_sweeps(app)
+    scheduler.run_sweeps(app)
     assert len(_briefings(smtp, "sen@example.no")) == 1
 
 
@@ -105,7 +106,7 @@ def test_nobody_briefed_after_the_meeting_started(app, smtp, make_event, confirm
     event = make_event(capacity=1)
     confirmed(event, "kari@example.no")
     clock.set_now(event.starts_at + timedelta(minutes=1))
-    jobs.run_sweeps(app)
+    scheduler.run_sweeps(app)
     assert db.session.scalar(db.select(Registration.briefed_at)) is None
 
 
@@ -127,7 +128,7 @@ def test_downtime_catch_up_and_two_concurrent_sweepers_send_no_duplicates(
         thread.start()
     for thread in threads:
         thread.join(30)
-    jobs.run_sweeps(app)
+    scheduler.run_sweeps(app)
     smtp.wait_for_total(30 * 3)
     for address in people:
         assert len(_briefings(smtp, address)) == 1, address
@@ -179,6 +180,6 @@ def test_waiting_people_are_not_briefed(app, smtp, make_event, confirmed):
     event = make_event(capacity=0)
     confirmed(event, "venter@example.no")
     clock.set_now(event.briefing_at)
-    jobs.run_sweeps(app)
+    scheduler.run_sweeps(app)
     registration = db.session.scalar(db.select(Registration))
     assert registration.state == State.WAITLISTED and registration.briefed_at is None

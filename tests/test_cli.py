@@ -9,7 +9,7 @@ import pytest
 
 from app import create_app
 from conftest import count_rows, csrf_from
-from signup import events, registrations
+from signup.core import events, signups
 from signup.extensions import db
 from signup.models import AuditEntry, Event, OutboxMessage, PriorityGroup, State
 
@@ -201,7 +201,7 @@ def test_loading_an_edited_event_again_shows_the_changes_and_keeps_the_organiser
     event = events.by_slug(SLUG)
     assert (event.capacity, event.offer_hours) == (1, 6)
     assert event.briefing == "Husk munnbind i gangene.\\n\\nVelkommen!"
-    assert registrations.find(event, "oystein@finnfjord.no").state == State.WAITLISTED
+    assert signups.find(event, "oystein@finnfjord.no").state == State.WAITLISTED
     assert count_rows(OutboxMessage, OutboxMessage.kind == "offer") == 0
     assert [e.detail for e in entries("event_load")] == ["opprettet fra fil"]
 
@@ -216,7 +216,7 @@ def test_force_applies_the_changes_through_the_admission_rules_and_audits_them(
     assert "1 waitlist offer(s) sent" in result.output
     event = events.by_slug(SLUG)
     assert (event.capacity, event.offer_hours) == (60, 24)
-    assert registrations.find(event, "oystein@finnfjord.no").state == State.OFFERED
+    assert signups.find(event, "oystein@finnfjord.no").state == State.OFFERED
     assert smtp.wait_for("oystein@finnfjord.no", 3)[-1]["Subject"].startswith("Du har fått tilbud")
     entry = entries("event_load")[-1]
     assert (entry.operator, entry.organiser_id) == ("bjørn", None)

@@ -5,7 +5,8 @@ import threading
 import pytest
 
 from conftest import count_rows
-from signup import admission, jobs
+from signup import scheduler
+from signup.core import admission
 from signup.extensions import db
 from signup.models import OutboxMessage, Registration, State
 
@@ -101,7 +102,7 @@ def test_accept_racing_the_expiry_sweep(app, offer, frozen_clock, at_expiry):
     if at_expiry:
         frozen_clock.set_now(offer.offer_expires_at)
     calls = [lambda: admission.accept(offer.public_id, offer.offer_number)] * 5
-    calls += [jobs.expire_offers] * 5
+    calls += [scheduler.expire_offers] * 5
 
     errors = run_together(app, calls)
 

@@ -8,7 +8,7 @@ from conftest import (
     press,
     submit_signup,
 )
-from signup import registrations
+from signup.core import signups
 from signup.models import OutboxMessage, State
 
 
@@ -28,7 +28,7 @@ def test_confirm_link_opened_by_get_or_head_confirms_nothing(client, make_event,
     text = page.get_data(as_text=True)
     assert text.count("Bekreft påmeldingen</button>") == 1
     assert "Kari Åsheim" in text
-    registration = fresh(registrations.find(event, "kari@example.no"))
+    registration = fresh(signups.find(event, "kari@example.no"))
     assert registration.state == State.UNCONFIRMED
     assert registration.confirmed_at is None
     assert count_rows(OutboxMessage) == rows
@@ -44,7 +44,7 @@ def test_confirm_button_works_from_a_fresh_mail_client_browser(client, make_even
 
     assert response.status_code == 200
     assert "Du har plass på møtet" in response.get_data(as_text=True)
-    assert fresh(registrations.find(event, "per@example.no")).state == State.ADMITTED
+    assert fresh(signups.find(event, "per@example.no")).state == State.ADMITTED
 
 
 def test_confirm_post_without_csrf_token_changes_nothing(client, make_event, smtp):
@@ -56,7 +56,7 @@ def test_confirm_post_without_csrf_token_changes_nothing(client, make_event, smt
     response = client.post(path)
 
     assert response.status_code == 400
-    assert fresh(registrations.find(event, "kari@example.no")).state == State.UNCONFIRMED
+    assert fresh(signups.find(event, "kari@example.no")).state == State.UNCONFIRMED
     assert count_rows(OutboxMessage) == rows
 
 
@@ -70,7 +70,7 @@ def test_waitlisted_person_confirming_again_keeps_the_place_and_gets_no_email(
     page = client.get(link_path(mail, "c")).get_data(as_text=True)
     assert "som nummer 1 av 1" in press(client, page, "Bekreft påmeldingen").get_data(as_text=True)
     confirmed(event, "senere@example.no")
-    registration = fresh(registrations.find(event, "bjorn@example.no"))
+    registration = fresh(signups.find(event, "bjorn@example.no"))
     before = (registration.state, registration.queued_at, registration.confirmed_at)
     smtp.wait_for("bjorn@example.no", 2)
     rows = count_rows(OutboxMessage)

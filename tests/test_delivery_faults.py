@@ -22,8 +22,8 @@ import pytest
 from sqlalchemy.exc import SQLAlchemyError
 
 from conftest import PG_URL, SMTPSink, count_rows
-from signup import delivery, outbox
 from signup.extensions import db
+from signup.mail import outbox, worker
 from signup.models import MessageState, OutboxMessage
 
 PEOPLE = 200
@@ -117,7 +117,7 @@ def deliver_through_faults(frozen_clock) -> int:
 def test_dropped_database_connections_during_delivery_send_each_email_once(
     app, make_event, sign_up, smtp, frozen_clock
 ):
-    delivery.stop_worker(app)  # only the sender under test delivers
+    worker.stop_worker(app)  # only the sender under test delivers
     event = make_event(title="Temamøte for Ærøy, Østfold og Åsgårdstrand")
     for n in range(PEOPLE):
         sign_up(event, f"person{n}@example.no", name=f"Åse Ørjansdatter {n}")
@@ -140,7 +140,7 @@ def test_dropped_database_connections_during_delivery_send_each_email_once(
 def test_sent_mark_lost_with_the_database_is_written_before_the_next_claim(
     app, make_event, sign_up, smtp, frozen_clock
 ):
-    delivery.stop_worker(app)
+    worker.stop_worker(app)
     event = make_event(title="Temamøte på Tjøme")
     for n in range(3):
         sign_up(event, f"person{n}@example.no", name=f"Bjørg Ås {n}")

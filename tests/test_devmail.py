@@ -6,8 +6,8 @@ import pytest
 
 from app import create_app
 from conftest import free_port
-from signup import devmail
 from signup.extensions import db
+from signup.mail import devmail
 
 
 def dev_app(port: int):

@@ -7,14 +7,14 @@ import re
 import pytest
 
 from conftest import html_of
-from signup import messages
+from signup.mail import render
 
 
-@pytest.mark.parametrize("kind", messages.KINDS)
+@pytest.mark.parametrize("kind", render.KINDS)
 def test_every_email_has_its_subject_as_title_and_a_viewport(app, make_event, confirmed, kind):
     event = make_event(title="Temamøte på Ørland: blåskjell og ærlig industri")
     registration = confirmed(event, "kari@example.no", name="Kåre Ødegård")
-    rendered = messages.render(kind, registration, position=1)
+    rendered = render.render(kind, registration, position=1)
     head = rendered.html.split("</head>", 1)[0]
     title = re.search(r"<title>(.*?)</title>", head, re.DOTALL)
     assert title and html.unescape(title.group(1)) == rendered.subject != ""

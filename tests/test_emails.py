@@ -9,8 +9,9 @@ import vobject
 from icalendar import Calendar
 
 from conftest import OSLO, html_of, text_of
-from signup import admission, briefing, eventfile, events, messages
+from signup.core import admission, briefing, eventfile, events
 from signup.extensions import db
+from signup.mail import render
 from signup.models import Registration
 
 ORGANISER = {"organiser_name": "Sjømat Norge", "contact_email": "post@sjomatnorge.no"}
@@ -157,7 +158,7 @@ def åse(make_event, confirmed, frozen_clock):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_email_names_the_organiser_and_replies_reach_them(åse, kind):
-    rendered = messages.render(kind, åse, **KINDS[kind])
+    rendered = render.render(kind, åse, **KINDS[kind])
     assert rendered.reply_to == ("Sjømat Norge", "post@sjomatnorge.no")
     assert "Arrangør: Sjømat Norge" in rendered.text
     assert "post@sjomatnorge.no" in words(rendered.text)
@@ -167,7 +168,7 @@ def test_every_email_names_the_organiser_and_replies_reach_them(åse, kind):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_email_footer_promises_only_what_the_manage_page_does(åse, kind):
-    rendered = messages.render(kind, åse, **KINDS[kind])
+    rendered = render.render(kind, åse, **KINDS[kind])
     assert "Din påmelding (se eller meld deg av):" in rendered.text
     assert "se påmeldingen eller meld deg av" in rendered.html
     assert "endre" not in rendered.text.split("\n--\n")[-1]
@@ -176,7 +177,7 @@ def test_every_email_footer_promises_only_what_the_manage_page_does(åse, kind):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_plain_text_lines_are_at_most_78_characters_except_links(åse, kind):
-    text = messages.render(kind, åse, **KINDS[kind]).text
+    text = render.render(kind, åse, **KINDS[kind]).text
     long_lines = [line for line in text.split("\n") if len(line) > 78 and not URL.search(line)]
     assert long_lines == []
     assert "Åse Ørnebråten" in text
@@ -185,12 +186,12 @@ def test_plain_text_lines_are_at_most_78_characters_except_links(åse, kind):
 @pytest.mark.parametrize("kind", KINDS)
 def test_english_emails_start_sentences_with_capitals(åse, kind):
     åse.language = "en"
-    text = messages.render(kind, åse, **KINDS[kind]).text
+    text = render.render(kind, åse, **KINDS[kind]).text
     paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
     assert paragraphs[0] == "Hello Åse Ørnebråten,"
     lower = [p for p in paragraphs if p[0].islower() and not URL.match(p)]
     assert lower == []
-    html = messages.render(kind, åse, **KINDS[kind]).html
+    html = render.render(kind, åse, **KINDS[kind]).html
     assert re.findall(r"<(?:p|li)\b[^>]*>\s*(?:<strong>)?([a-zæøå])", html) == []
 
 

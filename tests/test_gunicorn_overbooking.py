@@ -30,7 +30,7 @@ from conftest import (
     wait_until,
 )
 from signup import clock, tokens
-from signup.cli import status_data
+from signup.commands.event import status_data
 from signup.extensions import db
 from signup.models import MessageState, OutboxMessage, Registration, State
 

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import csrf_from
-from signup import events
+from signup.core import events
 from signup.extensions import db
 from signup.models import OutboxMessage, Registration
 

@@ -3,7 +3,8 @@
 from datetime import UTC, datetime
 
 from conftest import csrf_from, link_path, press, submit_signup, text_of
-from signup import registrations, timefmt
+from signup.core import signups
+from signup.web import timefmt
 
 ENGLISH = {"Accept-Language": "en-GB,en;q=0.9"}
 
@@ -91,7 +92,7 @@ def test_emails_come_in_the_language_of_the_sign_up(client, make_event, smtp):
     event = make_event()
     client.get("/language/en")
     assert submit_signup(client, event, "anne@example.com").status_code == 303
-    assert registrations.find(event, "anne@example.com").language == "en"
+    assert signups.find(event, "anne@example.com").language == "en"
     [mail] = smtp.wait_for("anne@example.com")
     assert mail["Subject"] == f"Confirm your sign-up for {event.title}"
     assert "Monday 17 March 2031 at" in text_of(mail)

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from conftest import count_rows, fresh, link_path, press
-from signup import retention
+from signup.core import retention
 from signup.models import OutboxMessage, State
 
 

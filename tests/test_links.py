@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import count_rows, csrf_from, fresh
-from signup import admission, tokens
+from signup import tokens
+from signup.core import admission
 from signup.models import OutboxMessage, State
 
 OLD_KEY = "the-old-secret-key-being-rotated-out-0123456789"

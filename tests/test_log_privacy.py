@@ -11,7 +11,7 @@ from signup.models import Registration
 
 def test_find_leaks_finds_an_address_a_name_and_a_dietary_note_in_a_line():
     lines = [
-        "signup.outbox WARNING outbox message 4 failed (attempt 2): SMTPRecipientsRefused",
+        "signup.mail.outbox WARNING outbox message 4 failed (attempt 2): SMTPRecipientsRefused",
         "app ERROR sent to åse.ødegård@fjordbruk.no",
         "app ERROR Traceback ...\n[parameters: ('Åse Ødegård', 'nøtter og skalldyr')]",
     ]

@@ -6,8 +6,8 @@ from sqlalchemy import text
 
 from app import create_app
 from conftest import empty_database_url
-from signup import outbox
 from signup.extensions import db
+from signup.mail import outbox
 
 BEFORE_BUILT_MESSAGES = "3ce5376fc3fb"
 
@@ -57,7 +57,7 @@ def test_downgrade_gives_the_parts_back(tmp_path, backend):
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     with app.app_context():
         built = outbox._compose(
-            outbox.messages.RenderedEmail("Emne", "Teksten\n", "<p>HTML</p>"), "ola@example.no"
+            outbox.render.RenderedEmail("Emne", "Teksten\n", "<p>HTML</p>"), "ola@example.no"
         )
         with db.engine.begin() as connection:
             connection.execute(

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from conftest import csrf_from, fresh, link_path, press, text_of
-from signup import admission, registrations
+from signup.core import admission, signups
 from signup.extensions import db
 from signup.models import AuditEntry, OutboxMessage, State
 
@@ -142,7 +142,7 @@ def test_send_again_to_an_offered_person_sends_the_offer(
 ):
     event, bjørn, mails = offered_person(make_event, confirmed, smtp)
     # The last email was a status email (a new link); "send again" still sends the offer.
-    registrations.request_link(event, BJORN)
+    signups.request_link(event, BJORN)
     smtp.wait_for(BJORN, 4)
     person = f"/organiser/events/{event.slug}/people/{bjørn.id}"
     page = organiser_client.get(person).get_data(as_text=True)

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from conftest import csrf_from, link_path, text_of
-from signup import admission
+from signup.core import admission
 from signup.database import begin_write
 from signup.extensions import db
 from signup.models import AuditEntry, GroupCheck, MessageState, OutboxMessage, Registration, State

@@ -11,7 +11,7 @@ from conftest import csrf_from
 from signup import clock
 from signup.extensions import db
 from signup.models import AuditEntry, Registration
-from signup.organiser.exports import neutralise
+from signup.web.organiser.exports import neutralise
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 
 from conftest import fill, press
-from signup import admission, clock
+from signup import clock
+from signup.core import admission
 from signup.extensions import db
 from signup.models import AuditEntry, MessageState, OutboxMessage, Registration
-from signup.organiser import paging
+from signup.web.organiser import paging
 
 NBSP = "\xa0"  # Norwegian groups thousands with a no-break space: "2 000"
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import update
 
 from conftest import csrf_from, html_of
-from signup import admission, briefing, delivery, members
+from signup.core import admission, briefing, members
 from signup.extensions import db
+from signup.mail import worker
 from signup.models import AuditEntry, Event, MessageState, OutboxMessage
 
 
@@ -24,7 +25,7 @@ def _offers_section(page: str) -> str:
 def test_a_failed_email_to_someone_with_an_open_offer_shows_on_the_overview(
     app, organiser_client, make_event, confirmed
 ):
-    delivery.stop_worker(app)  # the rows stay where the test puts them
+    worker.stop_worker(app)  # the rows stay where the test puts them
     event = make_event(capacity=1)
     kare = confirmed(event, "kare@fjordbruk.no", name="Kåre Ødegård")
     sol = confirmed(event, "sol@fjordbruk.no", name="Sølvi Åsheim")

@@ -9,8 +9,9 @@ from email.parser import BytesParser
 import pytest
 
 from conftest import count_rows, submit_signup, wait_until
-from signup import delivery, jobs, outbox, relay
+from signup import scheduler
 from signup.extensions import db
+from signup.mail import outbox, relay, worker
 from signup.models import MessageState, OutboxMessage
 
 
@@ -33,7 +34,7 @@ def test_smtp_down_during_sign_up_then_back(app, client, make_event, smtp, froze
 
     smtp.start()  # the server is back, on the same port
     frozen_clock.advance(timedelta(minutes=5))
-    jobs.run_sweeps(app)
+    scheduler.run_sweeps(app)
 
     [mail] = smtp.wait_for("kari@example.no")
     assert mail["Subject"].startswith("Bekreft påmeldingen")
@@ -43,10 +44,10 @@ def test_smtp_down_during_sign_up_then_back(app, client, make_event, smtp, froze
     assert message_row("kari@example.no").state == MessageState.SENT
     assert relay_outage() is None
     # Another sweep and a wake-up of the worker send nothing more.
-    jobs.run_sweeps(app)
+    scheduler.run_sweeps(app)
     app.extensions["signup_delivery"].wake()
     frozen_clock.advance(timedelta(hours=2))
-    jobs.run_sweeps(app)
+    scheduler.run_sweeps(app)
     assert len(smtp.to("kari@example.no")) == 1
 
 
@@ -58,7 +59,7 @@ def relay_outage():
 @pytest.mark.own_database
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 def test_concurrent_senders_send_each_row_once(app, make_event, sign_up, smtp):
-    delivery.stop_worker(app)  # only the senders under test deliver
+    worker.stop_worker(app)  # only the senders under test deliver
     event = make_event()
     for n in range(30):
         sign_up(event, f"person{n}@example.no")
@@ -94,7 +95,7 @@ def test_concurrent_senders_send_each_row_once(app, make_event, sign_up, smtp):
 def test_rows_sent_by_another_sender_after_they_were_read_are_not_claimed(
     app, make_event, sign_up, smtp
 ):
-    delivery.stop_worker(app)  # only the senders under test deliver
+    worker.stop_worker(app)  # only the senders under test deliver
     event = make_event()
     for n in range(3):
         sign_up(event, f"person{n}@example.no")
@@ -125,7 +126,7 @@ LONG_SUBJECT = (
 )
 def test_built_message_reads_back_as_written(app, subject, text):
     html = f"<p>{text}</p>"
-    rendered = outbox.messages.RenderedEmail(subject, text, html, ics="BEGIN:VCALENDAR\r\n")
+    rendered = outbox.render.RenderedEmail(subject, text, html, ics="BEGIN:VCALENDAR\r\n")
 
     raw = outbox._compose(rendered, "kari@example.no").as_bytes()
 

@@ -13,10 +13,10 @@ import pytest
 from relay_sink import NO_SUCH_USER, answering_sink
 
 from conftest import csrf_from, text_of
-from signup import delivery, outbox
+from signup.core import audit
 from signup.extensions import db
+from signup.mail import outbox, worker
 from signup.models import AuditEntry, MessageState, OutboxMessage
-from signup.organiser import audit
 
 ADDRESSES = ["aerlig@example.no", "odegard@example.no"]
 RELAY_DOWN = "E-posttjeneren har ikke svart siden"
@@ -31,7 +31,7 @@ def smtp():
 @pytest.fixture
 def failed_event(app, make_event, sign_up, smtp):
     """An event whose two emails the relay refused for good ("no such user")."""
-    delivery.stop_worker(app)  # the tests decide when mail goes
+    worker.stop_worker(app)  # the tests decide when mail goes
     event = make_event(title="Temamøte på Støren", slug=f"mote-{len(smtp.answers)}")
     for address in ADDRESSES:
         smtp.answers[address] = NO_SUCH_USER
@@ -123,7 +123,7 @@ def test_send_all_failed_again_button(organiser_client, failed_event, smtp, froz
 def test_dashboard_says_while_the_relay_is_down(
     app, organiser_client, make_event, sign_up, smtp, frozen_clock
 ):
-    delivery.stop_worker(app)
+    worker.stop_worker(app)
     event = make_event(title="Temamøte på Røros")
     sign_up(event, "kari@example.no", name="Kari Ødegård")
     smtp.stop()

@@ -3,7 +3,7 @@
 import pytest
 
 from conftest import confirm_by_link, count_rows, fresh, link_path, press, submit_signup, text_of
-from signup import registrations
+from signup.core import signups
 from signup.models import OutboxMessage, State
 
 VICTIM = {"name": "Kari Åsheim", "organisation": "Finnfjord AS", "dietary": "Nøtteallergi"}
@@ -36,7 +36,7 @@ def details(registration):
 
 def test_later_sign_up_does_not_rewrite_the_pending_one(client, two_sign_ups):
     event, first, _second = two_sign_ups
-    registration = fresh(registrations.find(event, "kari@example.no"))
+    registration = fresh(signups.find(event, "kari@example.no"))
     assert details(registration) == {**VICTIM, "group": "medlem"}
     assert registration.phone == ""
 
@@ -64,7 +64,7 @@ def test_newer_details_take_effect_only_through_their_own_link(client, two_sign_
     assert "Mårten Ødegård" in page and "Annet firma AS" in page
     confirm_by_link(client, second)
 
-    registration = fresh(registrations.find(event, "kari@example.no"))
+    registration = fresh(signups.find(event, "kari@example.no"))
     assert registration.state == State.ADMITTED
     assert details(registration) == {
         "name": "Mårten Ødegård",
@@ -92,7 +92,7 @@ def test_a_link_to_replaced_details_says_so_and_changes_nothing(client, make_eve
 
     assert page.status_code == 410
     assert "erstattet av en nyere" in page.get_data(as_text=True)
-    assert fresh(registrations.find(event, "kari@example.no")).state == State.UNCONFIRMED
+    assert fresh(signups.find(event, "kari@example.no")).state == State.UNCONFIRMED
     # The first and the newest links still confirm what each was sent for.
     assert "Kari Åsheim 4" in client.get(link_path(mails[4], "c")).get_data(as_text=True)
     assert "Kari Åsheim" in client.get(link_path(mails[0], "c")).get_data(as_text=True)

@@ -20,9 +20,9 @@ from conftest import (
     make_app,
     submit_signup,
 )
+from signup.core.accounts import create_organiser
 from signup.extensions import db, limiter
 from signup.models import Registration
-from signup.organiser.accounts import create_organiser
 
 REDIS_URI = "redis://127.0.0.1:6379"
 

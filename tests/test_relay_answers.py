@@ -15,8 +15,8 @@ import pytest
 from relay_sink import MAILBOX_BUSY, NO_SUCH_USER, answering_sink
 
 from conftest import app_log_text, count_rows
-from signup import delivery, outbox, relay
 from signup.extensions import db
+from signup.mail import outbox, relay, worker
 from signup.models import MessageState, OutboxMessage
 
 
@@ -35,7 +35,7 @@ def row_for(address: str) -> OutboxMessage:
 @pytest.fixture
 def sender(app):
     """Delivery by hand: the worker thread is stopped so each test decides when mail goes."""
-    delivery.stop_worker(app)
+    worker.stop_worker(app)
     return outbox.deliver_due
 
 

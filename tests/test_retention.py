@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import String, Text, select
 
-from signup import clock, jobs
+from signup import clock, scheduler
 from signup.extensions import db
 from signup.models import Registration, State
 
@@ -50,13 +50,13 @@ def test_personal_data_is_erased_after_retention_days(
     smtp.wait_for_total(7)
 
     clock.set_now(event.ends_at + timedelta(days=9, hours=23))
-    jobs.run_sweeps(app)
+    scheduler.run_sweeps(app)
     stored = " ".join(_every_text_value())
     assert PEOPLE[0][0] in stored, "kept for contact tracing until retention_days have passed"
 
     caplog.set_level(logging.INFO)
     clock.set_now(event.ends_at + timedelta(days=10, minutes=1))
-    jobs.run_sweeps(app)
+    scheduler.run_sweeps(app)
 
     stored = " ".join(_every_text_value()).lower()
     for person in PEOPLE:
@@ -75,9 +75,9 @@ def test_unconfirmed_sign_up_is_erased_when_its_link_expires(app, smtp, make_eve
     sign_up(event, "glemt@example.no")
     smtp.wait_for("glemt@example.no")
     clock.advance(timedelta(hours=47))
-    jobs.run_sweeps(app)
+    scheduler.run_sweeps(app)
     assert db.session.scalar(select(Registration)) is not None
     clock.advance(timedelta(hours=1, seconds=1))
-    jobs.run_sweeps(app)
+    scheduler.run_sweeps(app)
     assert db.session.scalar(select(Registration)) is None
     assert "glemt@example.no" not in " ".join(_every_text_value())

@@ -14,7 +14,8 @@ from conftest import (
     press,
     submit_signup,
 )
-from signup import admission, tokens
+from signup import tokens
+from signup.core import admission
 from signup.extensions import db
 from signup.models import AuditEntry, Event, OutboxMessage, Registration
 

@@ -13,7 +13,7 @@ from conftest import (
     text_of,
     words_of,
 )
-from signup import registrations
+from signup.core import signups
 from signup.models import OutboxMessage, Registration, State
 
 
@@ -34,7 +34,7 @@ def test_confirm_link_from_the_mail_admits_with_a_calendar_file(client, make_eve
     assert "Sjekk e-posten din" in client.get(response.location).get_data(as_text=True)
     [confirm_mail] = smtp.wait_for("kari@example.no")
     assert "Bekreft påmeldingen" in text_of(confirm_mail)
-    assert fresh(registrations.find(event, "kari@example.no")).state == State.UNCONFIRMED
+    assert fresh(signups.find(event, "kari@example.no")).state == State.UNCONFIRMED
 
     page = client.get(link_path(confirm_mail, "c"))
     assert page.status_code == 200
@@ -94,7 +94,7 @@ def test_signing_up_again_makes_no_second_registration(client, make_event, smtp)
     assert "ikke bekreftet" in text_of(mails[1])
     # The newer email's link confirms the details typed in the newer form.
     assert "Du har plass" in confirm_by_link(client, mails[1]).get_data(as_text=True)
-    assert fresh(registrations.find(event, "kari@example.no")).name == "Kari Ø. Nordmann"
+    assert fresh(signups.find(event, "kari@example.no")).name == "Kari Ø. Nordmann"
 
 
 def test_signing_up_again_when_confirmed_says_so_and_shows_the_same_page(
@@ -115,7 +115,7 @@ def test_signing_up_again_when_confirmed_says_so_and_shows_the_same_page(
     assert "/c/" not in text_of(told)
     assert "Du har plass" in client.get(link_path(told, "m")).get_data(as_text=True)
     assert count_rows(Registration, Registration.email_normalised == "kari@example.no") == 1
-    assert fresh(registrations.find(event, "kari@example.no")).name == "Kari Ås"
+    assert fresh(signups.find(event, "kari@example.no")).name == "Kari Ås"
 
 
 def test_confirm_pressed_twice_changes_nothing(client, make_event, smtp):
@@ -124,7 +124,7 @@ def test_confirm_pressed_twice_changes_nothing(client, make_event, smtp):
     [mail] = smtp.wait_for("kari@example.no")
     page = client.get(link_path(mail, "c")).get_data(as_text=True)
     assert press(client, page, "Bekreft påmeldingen").status_code == 200
-    registration = registrations.find(event, "kari@example.no")
+    registration = signups.find(event, "kari@example.no")
     before = (fresh(registration).state, fresh(registration).admitted_at)
     smtp.wait_for("kari@example.no", 2)
     rows = count_rows(OutboxMessage)

@@ -14,8 +14,9 @@ from collections import Counter
 import pytest
 
 from conftest import app_log_text, count_rows, create_event, make_app, submit_signup, wait_until
-from signup import delivery, jobs
+from signup import scheduler
 from signup.extensions import db
+from signup.mail import worker
 from signup.models import MessageState, OutboxMessage
 
 #: Runs once, on SQLite: it is 30 s of real waiting, and the outbox code is the same on both.
@@ -32,11 +33,11 @@ def live_app(tmp_path, smtp):
     # 100 sign-ups from one test client in seconds: a whole company's rush, above the
     # per-client limit of an ordinary minute.
     application = make_app(tmp_path, smtp.port, SIGNUPS_PER_CLIENT="1000/minute")
-    delivery.start_worker(application)
+    worker.start_worker(application)
     with application.app_context():
         yield application
         db.session.remove()
-    delivery.stop_worker(application)
+    worker.stop_worker(application)
     with application.app_context():
         db.engine.dispose()
 
@@ -87,7 +88,7 @@ def test_smtp_down_for_30_seconds_during_100_sign_ups(live_app, smtp, caplog):
     smtp.start()  # back on the same port
 
     smtp.wait_for_total(PEOPLE, timeout=OUTAGE_SECONDS)
-    jobs.run_sweeps(live_app)  # a sweep and a wake-up after the fact send nothing more
+    scheduler.run_sweeps(live_app)  # a sweep and a wake-up after the fact send nothing more
     live_app.extensions["signup_delivery"].wake()
     wait_until(lambda: count_rows(OutboxMessage, OutboxMessage.state != MessageState.SENT) == 0)
     per_person = Counter(m["To"].addresses[0].addr_spec for m in smtp.messages)

@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 
 from conftest import count_rows, csrf_from, fresh, link_path, press, submit_signup
-from signup import admission, registrations, tokens
+from signup import tokens
+from signup.core import admission, signups
 from signup.models import OutboxMessage, State
 
 
@@ -23,7 +24,7 @@ def pending(client, make_event, smtp):
     event = make_event(capacity=1)
     submit_signup(client, event, "kari@example.no")
     [mail] = smtp.wait_for("kari@example.no")
-    return registrations.find(event, "kari@example.no"), link_path(mail, "c")
+    return signups.find(event, "kari@example.no"), link_path(mail, "c")
 
 
 @pytest.mark.parametrize(

@@ -18,10 +18,11 @@ from conftest import (
     text_of,
     wait_until,
 )
-from signup import admission, jobs, registrations, scheduling
+from signup import scheduler
+from signup.core import admission, signups
+from signup.core.offer_window import offer_expires_at
 from signup.extensions import db
 from signup.models import MessageState, OutboxMessage, Registration, State
-from signup.offer_window import offer_expires_at
 
 
 def join(client, smtp, event, email, group):
@@ -69,7 +70,7 @@ def test_full_waitlist_chain_over_http(app, client, make_event, smtp, frozen_clo
     # The seat goes to Dag (rank 1), not Cecilie who confirmed first.
     offer_mail = smtp.wait_for("dag@example.no", 3)[2]
     assert offer_mail["Subject"].startswith("Du har fått tilbud om plass")
-    dag = registrations.find(event, "dag@example.no")
+    dag = signups.find(event, "dag@example.no")
     assert fresh(dag).state == State.OFFERED
     assert all(
         not m["Subject"].startswith("Du har fått tilbud") for m in smtp.to("cecilie@example.no")
@@ -84,7 +85,7 @@ def test_full_waitlist_chain_over_http(app, client, make_event, smtp, frozen_clo
 
     # Dag does not answer in time: the sweep lapses the offer and offers Cecilie the seat.
     frozen_clock.set_now(fresh(dag).offer_expires_at + timedelta(seconds=1))
-    jobs.run_sweeps(app)
+    scheduler.run_sweeps(app)
     lapsed = smtp.wait_for("dag@example.no", 4)[3]
     assert lapsed["Subject"].startswith("Tilbudet om plass har gått ut")
     assert "bakerst i køen" in text_of(lapsed)
@@ -228,8 +229,8 @@ def test_registration_close_stops_the_waitlist(app, make_event, confirmed, froze
     assert fresh(offered).offer_expires_at <= event.registration_closes_at
 
     frozen_clock.set_now(event.registration_closes_at)
-    jobs.run_sweeps(app)
-    jobs.run_sweeps(app)
+    scheduler.run_sweeps(app)
+    scheduler.run_sweeps(app)
 
     assert fresh(offered).state == State.LAPSED
     assert [fresh(r).state for r in waiting] == [State.WAITLISTED] * 2
@@ -241,7 +242,7 @@ def test_registration_close_stops_the_waitlist(app, make_event, confirmed, froze
     # A seat given up after close is not offered to anyone.
     frozen_clock.advance(timedelta(minutes=5))
     admission.cancel(fresh(waiting[0]).public_id)
-    jobs.run_sweeps(app)
+    scheduler.run_sweeps(app)
     assert count_rows(OutboxMessage, OutboxMessage.kind == "offer") == 1
     assert count_rows(OutboxMessage, OutboxMessage.kind == "waitlist_closed") == 2
 
@@ -268,9 +269,9 @@ def test_two_schedulers_on_one_database_send_nothing_twice(
     schedulers = []
     for name in ("first", "second"):
         other = make_app(tmp_path, smtp.port, backend, fresh=False, SWEEP_SECONDS=0.05)
-        scheduler = scheduling.start_embedded(other)
-        scheduler.add_listener(lambda _e, name=name: runs.update([name]), EVENT_JOB_EXECUTED)
-        schedulers.append((other, scheduler))
+        embedded = scheduler.start_embedded(other)
+        embedded.add_listener(lambda _e, name=name: runs.update([name]), EVENT_JOB_EXECUTED)
+        schedulers.append((other, embedded))
     try:
         wait_until(lambda: min(runs["first"], runs["second"]) >= 10, timeout=30)
         wait_until(
@@ -281,8 +282,8 @@ def test_two_schedulers_on_one_database_send_nothing_twice(
             timeout=30,
         )
     finally:
-        for other, scheduler in schedulers:
-            scheduler.shutdown(wait=True)
+        for other, embedded in schedulers:
+            embedded.shutdown(wait=True)
             with other.app_context():
                 db.engine.dispose()
 

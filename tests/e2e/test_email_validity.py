@@ -4,7 +4,8 @@ Checker (issue 13, item 10)."""
 from __future__ import annotations
 
 from e2e import htmlcheck
-from signup import admission, messages
+from signup.core import admission
+from signup.mail import render
 
 
 def test_every_kind_of_email_is_valid_html(app, make_event, confirmed):
@@ -13,8 +14,8 @@ def test_every_kind_of_email_is_valid_html(app, make_event, confirmed):
     waiting = confirmed(event, "kare@example.no", name="Kåre Ås")
     admission.cancel(seated.public_id)  # Kåre now holds an offer
     documents = [
-        (f"{kind} ({person.state.value})", messages.render(kind, person, position=1).html.encode())
+        (f"{kind} ({person.state.value})", render.render(kind, person, position=1).html.encode())
         for person in (seated, waiting)
-        for kind in messages.KINDS
+        for kind in render.KINDS
     ]
     assert htmlcheck.errors_in(documents) == []

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from conftest import link_path
 from e2e.conftest import SCREENS
-from signup import admission
+from signup.core import admission
 
 EMAIL = "kari@example.no"
 

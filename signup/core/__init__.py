@@ -1,0 +1,1 @@
+"""The policy: seat decisions, sign-ups, events and what the sweeps do; no web, no rendering."""

@@ -1,0 +1,110 @@
+"""Render an email of a given kind for a registration from the templates in emails/."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from flask import current_app
+from flask_babel import force_locale
+
+from ..models import Event, Registration, State
+from . import links
+from .calendar import CANCEL, PUBLISH, calendar_file
+from .plaintext import wrap_text
+
+#: The kinds of email a registrant can receive; each has emails/<kind>.txt and .html.
+KINDS = (
+    "confirm",
+    "status",
+    "admitted",
+    "waitlisted",
+    "offer",
+    "lapsed",
+    "declined",
+    "cancelled",
+    "waitlist_closed",
+    "briefing",
+    "waitlist_reminder",
+    "already_registered",
+)
+#: Kinds sent to an address that has no registration (nothing to manage, no personal link).
+ADDRESS_KINDS = ("no_registration",)
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+    #: The calendar file, UTF-8 bytes, and its METHOD (PUBLISH or CANCEL).
+    ics: bytes | None = None
+    ics_method: str = PUBLISH
+    #: (name, address) replies go to: the event's organiser, when it has a contact address.
+    reply_to: tuple[str, str] | None = None
+
+
+def render(kind: str, registration: Registration, **context) -> RenderedEmail:
+    """Subject, text and HTML for `kind`; the subject is `{% set subject %}` in the .txt.
+
+    `withdraw_calendar=True` attaches a CANCEL for the entry an admission email put in
+    the person's calendar.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown email kind {kind!r}")
+    manage_url = links.manage_url(registration)
+    context = {
+        "registration": registration,
+        "event": registration.event,
+        "manage_url": manage_url,
+        "event_url": links.event_url(registration.event.slug),
+        **context,
+    }
+    if kind == "confirm" or (
+        kind == "already_registered" and registration.state == State.UNCONFIRMED
+    ):
+        context.setdefault("confirm_url", links.confirm_url(registration))
+    if kind == "offer" or registration.state == State.OFFERED:
+        # Every email to someone with an open offer carries it: the offer email may be lost.
+        context["offer_url"] = links.offer_url(registration)
+    # The registrant's own language, whatever the language of the request that sends it.
+    language = registration.language or "nb"
+    rendered = _render(kind, context, language)
+    method = _calendar_method(kind, context)
+    if method is None:
+        return rendered
+    with force_locale(language):
+        ics = calendar_file(registration, manage_url, method)
+    return replace(rendered, ics=ics, ics_method=method)
+
+
+def render_for_address(kind: str, event: Event, language: str, **context) -> RenderedEmail:
+    """An email of `kind` about `event` to an address with no registration."""
+    if kind not in ADDRESS_KINDS:
+        raise ValueError(f"unknown address email kind {kind!r}")
+    context = {"event": event, "event_url": links.event_url(event.slug), **context}
+    return _render(kind, context, language)
+
+
+def _render(kind: str, context: dict, language: str) -> RenderedEmail:
+    env = current_app.jinja_env
+    with force_locale(language):
+        text_module = env.get_template(f"emails/{kind}.txt").make_module(context)
+        subject = " ".join(str(getattr(text_module, "subject", "")).split())
+        html = env.get_template(f"emails/{kind}.html").render(context, subject_line=subject)
+        text = wrap_text(str(text_module).strip()) + "\n"
+    event = context["event"]
+    return RenderedEmail(
+        subject=subject,
+        text=text,
+        html=html,
+        reply_to=(event.organiser_name, event.contact_email) if event.contact_email else None,
+    )
+
+
+def _calendar_method(kind: str, context: dict) -> str | None:
+    """Which calendar file goes with this email, if any."""
+    if kind == "admitted":
+        return PUBLISH
+    if context.get("withdraw_calendar"):
+        return CANCEL
+    return None

@@ -1,0 +1,1 @@
+"""The HTTP side: the public and organiser blueprints, forms, templates, headers."""
