@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import current_app, render_template, request
 
 from ...clock import now
-from ...core import admission, audit, members
+from ...core import audit, members
+from ...core import waitlist as queue
 from ...mail import relay
 from ...mail.outbox import failed_count
 from ...models import GroupCheck, State
@@ -68,8 +69,8 @@ def person(slug: str, registration_id: int):
         "organiser/person.html",
         event=event,
         registration=registration,
-        position=admission.waitlist_position(registration),
-        held=admission.held_seats(event),
+        position=queue.position(registration),
+        held=queue.held_seats(event),
         messages=queries.outbox_for(registration),
         form=ActionForm(),
         grant=GrantForm(),
@@ -115,7 +116,7 @@ def settings_page(event, status: int = 200, typed=None, group_key: str = ""):
     page = render_template(
         "organiser/settings.html",
         event=event,
-        held=admission.held_seats(event),
+        held=queue.held_seats(event),
         capacity=capacity,
         texts=texts,
         domains=domains,
