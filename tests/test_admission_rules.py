@@ -232,3 +232,52 @@ def test_negative_capacity_is_refused(make_event, runner):
 def fresh_capacity(event) -> int:
     db.session.rollback()
     return db.session.get(type(event), event.id).capacity
+
+
+def _in_state(event, confirmed, state: State, frozen_clock) -> Registration:
+    """A registration brought to `state` through the rules (capacity 1, one ahead of it)."""
+    seated = confirmed(event, "forst@finnfjord.no", name="Åse Først")
+    person = confirmed(event, "bjorn@finnfjord.no", name="Bjørn Ødegård")
+    if state == State.ADMITTED:
+        return seated
+    if state == State.WAITLISTED:
+        return person
+    admission.cancel(seated)
+    person = fresh(person)
+    if state == State.DECLINED:
+        admission.decline(person, person.offer_number)
+    elif state == State.LAPSED:
+        frozen_clock.set_now(person.offer_expires_at)
+        admission.expire_offers(event.id)
+    elif state == State.CANCELLED:
+        admission.cancel(person)
+    return fresh(person)
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        State.ADMITTED,
+        State.WAITLISTED,
+        State.OFFERED,
+        State.DECLINED,
+        State.LAPSED,
+        State.CANCELLED,
+    ],
+)
+def test_a_second_confirm_in_any_state_changes_nothing_and_sends_nothing(
+    make_event, confirmed, frozen_clock, state
+):
+    event = make_event(capacity=1)
+    person = _in_state(event, confirmed, state, frozen_clock)
+    assert person.state == state
+    columns = ("state", "queued_at", "confirmed_at", "admitted_at", "offer_number", "left_at")
+    before = {column: getattr(person, column) for column in columns}
+    rows = count_rows(OutboxMessage)
+
+    outcome = admission.confirm(person)
+
+    assert not outcome.changed
+    after = fresh(person)
+    assert {column: getattr(after, column) for column in columns} == before
+    assert count_rows(OutboxMessage) == rows
