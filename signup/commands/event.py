@@ -132,11 +132,11 @@ def event_status(slug: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    held = data["counts"]["admitted"] + data["counts"]["offered"]
+    held = waitlist.held_seats(event)
     click.echo(f"{event.title} ({event.slug}), {_when(event.starts_at, event)}")
     click.echo(f"Seats: {held} held of {event.capacity}")
-    if held > event.capacity:
-        click.echo(f"OVERFLOW: {held - event.capacity} more held than capacity; nobody was removed")
+    if over := waitlist.overflow(event.capacity, held):
+        click.echo(f"OVERFLOW: {over} more held than capacity; nobody was removed")
     for state, count in data["counts"].items():
         if count:
             click.echo(f"  {state:<12} {count}")
@@ -156,8 +156,8 @@ def event_capacity(slug: str, capacity: int) -> None:
     offers = admission.set_capacity(event.id, capacity, by=audit.operator_name())
     held = waitlist.held_seats(event)
     click.echo(f"capacity of {slug} is now {capacity}; {held} seats held; {offers} offer(s) sent")
-    if held > capacity:
-        click.echo(f"OVERFLOW: {held - capacity} more held than capacity; nobody was removed")
+    if over := waitlist.overflow(capacity, held):
+        click.echo(f"OVERFLOW: {over} more held than capacity; nobody was removed")
 
 
 #: How long `briefing send` waits for other senders before it reports what is left.

@@ -65,12 +65,15 @@ def person(slug: str, registration_id: int):
     event = event_or_404(slug)
     registration = registration_or_404(event, registration_id)
     move = MoveForm(groups=event.groups, group=registration.group.key)
+    held = queue.held_seats(event)
     return render_template(
         "organiser/person.html",
         event=event,
         registration=registration,
         position=queue.position(registration),
-        held=queue.held_seats(event),
+        held=held,
+        # Giving a seat beyond capacity needs the box ticked (the rule in admission.grant_seat).
+        full=queue.free(event.capacity, held) == 0,
         messages=queries.outbox_for(registration),
         form=ActionForm(),
         grant=GrantForm(),
