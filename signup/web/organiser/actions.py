@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from ...core import admission, mailings, members, settings, waitlist
 from ...core.errors import Refused
-from ...models import Registration, State
+from ...models import SEAT_HOLDING, Registration
 from ..refusals import in_words
 from . import bp, paging
 from .forms import ActionForm, CancelForm, CapacityForm, DomainsForm, GrantForm, MoveForm, TextsForm
@@ -117,7 +117,7 @@ def cancel(slug: str, registration_id: int):
     if not form.validate_on_submit():
         _flash_errors(form)
         return _to_person(event, registration)
-    had_seat = registration.state in (State.ADMITTED, State.OFFERED)
+    had_seat = registration.state in SEAT_HOLDING
     reason = " ".join((form.reason.data or "").split())
     outcome = admission.cancel(registration, reason, by=signed_in())
     if not outcome.changed:
