@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import create_app  # noqa: E402
 from signup import clock  # noqa: E402
-from signup.core import admission  # noqa: E402
+from signup.core import admission, waitlist  # noqa: E402
 from signup.extensions import db  # noqa: E402
 from signup.models import Event, PriorityGroup, Registration, State  # noqa: E402
 
@@ -76,9 +76,12 @@ def confirm_all(app, public_ids: list[str]) -> tuple[float, int]:
 
     def confirmer(public_id: str) -> None:
         with app.app_context():
+            registration = db.session.scalar(
+                db.select(Registration).where(Registration.public_id == public_id)
+            )
             start.wait()
             try:
-                admission.confirm(public_id)
+                admission.confirm(registration)
             except BaseException as error:
                 errors.append(error)
             finally:
@@ -119,8 +122,8 @@ def main() -> None:
         seconds, errors = confirm_all(app, public_ids)
         with app.app_context():
             event = db.session.get(Event, event_id)
-            admitted = admission.held_seats(event)
-            waiting = len(admission.waitlist(event))
+            admitted = waitlist.held_seats(event)
+            waiting = waitlist.length(event)
             db.engine.dispose()
     verdict = "ok" if admitted == min(args.n, args.capacity) and not errors else "WRONG"
     print(

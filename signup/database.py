@@ -1,17 +1,13 @@
-"""Engine set-up and write transactions; the seat lock is in core/lock.py."""
+"""Engine set-up; write transactions and the seat lock are in core/lock.py."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 
-from .extensions import db
-
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-_SEAT_LOCK = "signup_seat_lock"
+#: The execution option that makes SQLite begin a transaction with BEGIN IMMEDIATE.
+WRITE_LOCK = "signup_seat_lock"
 
 
 def engine_options(url: str) -> dict:
@@ -51,7 +47,7 @@ def configure_engine(engine: Engine) -> None:
         # queue on the busy timeout instead of both reading counts and racing to write.
         # Other transactions keep the driver's default: reads run unlocked and the first
         # write opens a transaction, so a read-then-write never meets a stale snapshot.
-        if conn.get_execution_options().get(_SEAT_LOCK):
+        if conn.get_execution_options().get(WRITE_LOCK):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
@@ -71,29 +67,3 @@ def _without_detail(context) -> None:
     if error is not None:
         kind = type(original)
         error.args = (f"({kind.__module__}.{kind.__name__}) {diag.message_primary}",)
-
-
-@contextmanager
-def write_transaction() -> Iterator[None]:
-    """A write transaction that is not a seat decision; commits on success.
-
-    On SQLite it starts with BEGIN IMMEDIATE, so what it reads stays true until it
-    commits. Objects loaded before are re-read inside.
-    """
-    session = db.session
-    begin_write()
-    try:
-        yield
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-
-
-def begin_write() -> None:
-    """End the session's transaction and begin one that will write (IMMEDIATE on SQLite)."""
-    session = db.session
-    if session.new or session.dirty or session.deleted:
-        raise RuntimeError("a write transaction must start clean")
-    session.rollback()
-    session.connection(execution_options={_SEAT_LOCK: True})

@@ -15,7 +15,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from .clock import now
-from .core import admission, briefing, retention
+from .core import admission, briefing, retention, waitlist
 from .extensions import db
 from .mail.outbox import deliver_due
 from .models import Event
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 def expire_offers() -> int:
     """Lapse offers whose time is up; each lapse offers the seat onwards at once."""
-    return sum(admission.expire_offers(event_id) for event_id in admission.due_offer_events(now()))
+    return sum(admission.expire_offers(event_id) for event_id in waitlist.due_offer_events(now()))
 
 
 def release_reserves() -> int:

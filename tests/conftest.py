@@ -301,7 +301,7 @@ def confirmed(sign_up):
 
     def factory(event: Event, email: str, group: str = "medlem", **details) -> Registration:
         registration = sign_up(event, email, group, **details)
-        return admission.confirm(registration.public_id).registration
+        return admission.confirm(registration).registration
 
     return factory
 

@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 
 from conftest import START, count_rows, fresh
-from signup.core import admission
+from signup.core import admission, waitlist
+from signup.core.errors import Refused
 from signup.extensions import db
 from signup.models import OutboxMessage, Registration, State
 
@@ -94,14 +95,14 @@ def test_confirm_applies_the_rule(
     if past_priority:
         # The reserve is released by the clock alone, before any sweep has run.
         frozen_clock.advance(timedelta(days=2))
-    held_before = admission.held_seats(event)
+    held_before = waitlist.held_seats(event)
 
     person = confirmed(event, "ny@example.no", newcomer)
 
     assert person.state == outcome
-    assert admission.waitlist_position(person) == position
-    assert admission.held_seats(event) == held_before + (outcome == State.ADMITTED)
-    assert admission.held_seats(event) <= event.capacity
+    assert waitlist.position(person) == position
+    assert waitlist.held_seats(event) == held_before + (outcome == State.ADMITTED)
+    assert waitlist.held_seats(event) <= event.capacity
 
 
 def test_waitlist_order_is_rank_then_confirmation_time(make_event, confirmed, frozen_clock):
@@ -112,7 +113,7 @@ def test_waitlist_order_is_rank_then_confirmation_time(make_event, confirmed, fr
     frozen_clock.advance(timedelta(minutes=5))
     later_member = confirmed(event, "c@example.no", PRIORITY)
 
-    assert [r.id for r in admission.waitlist(event)] == [
+    assert [r.id for r in waitlist.waiting(event)] == [
         late_member.id,
         later_member.id,
         late_other.id,
@@ -121,8 +122,8 @@ def test_waitlist_order_is_rank_then_confirmation_time(make_event, confirmed, fr
 
 def assert_positions_without_gaps(event) -> None:
     db.session.rollback()
-    queue = admission.waitlist(event)
-    assert [admission.waitlist_position(r) for r in queue] == list(range(1, len(queue) + 1))
+    queue = waitlist.waiting(event)
+    assert [waitlist.position(r) for r in queue] == list(range(1, len(queue) + 1))
 
 
 def offers_sent() -> int:
@@ -140,31 +141,31 @@ def test_n_free_seats_give_n_offers_and_positions_stay_whole(make_event, confirm
     assert_positions_without_gaps(event)
 
     # Someone in the middle leaves the waitlist.
-    admission.cancel(waiting[2].public_id)
+    admission.cancel(waiting[2])
     assert_positions_without_gaps(event)
 
     # Two seats free at once: exactly two offers, to the two heads of the queue.
-    heads = admission.waitlist(event)[:2]
-    admission.cancel(admitted[0].public_id)
-    admission.cancel(admitted[1].public_id)
+    heads = waitlist.waiting(event)[:2]
+    admission.cancel(admitted[0])
+    admission.cancel(admitted[1])
     assert offers_sent() == 2
     assert {fresh(r).state for r in heads} == {State.OFFERED}
     assert_positions_without_gaps(event)
 
     # A decline passes the seat on, one offer more; positions close up.
-    nxt = admission.waitlist(event)[0]
+    nxt = waitlist.waiting(event)[0]
     first = fresh(heads[0])
-    admission.decline(first.public_id, first.offer_number)
+    admission.decline(first, first.offer_number)
     assert fresh(nxt).state == State.OFFERED
     assert offers_sent() == 3
     assert_positions_without_gaps(event)
 
     # The decliner (rank 1) rejoins at the back of rank 1, still ahead of rank 2.
-    admission.rejoin(first.public_id)
+    admission.rejoin(first)
     assert fresh(first).state == State.WAITLISTED
-    assert [r.id for r in admission.waitlist(event)] == [first.id, waiting[0].id, waiting[4].id]
+    assert [r.id for r in waitlist.waiting(event)] == [first.id, waiting[0].id, waiting[4].id]
     assert_positions_without_gaps(event)
-    assert admission.held_seats(event) == 2
+    assert waitlist.held_seats(event) == 2
 
 
 def test_capacity_raised_by_three_gives_three_offers(make_event, confirmed):
@@ -173,12 +174,12 @@ def test_capacity_raised_by_three_gives_three_offers(make_event, confirmed):
         confirmed(event, f"plass{n}@example.no")
     waiting = [confirmed(event, f"vent{n}@example.no") for n in range(5)]
 
-    offers = admission.set_capacity(event.id, 5)
+    offers = admission.set_capacity(event.id, 5, by=None)
 
     assert offers == 3
     assert offers_sent() == 3
     assert [fresh(r).state for r in waiting] == [State.OFFERED] * 3 + [State.WAITLISTED] * 2
-    assert admission.held_seats(event) == 5
+    assert waitlist.held_seats(event) == 5
     assert_positions_without_gaps(event)
 
 
@@ -187,13 +188,13 @@ def test_capacity_lowered_below_held_removes_nobody(make_event, confirmed):
     seated = [confirmed(event, f"plass{n}@example.no") for n in range(4)]
     waiting = confirmed(event, "vent@example.no")
 
-    assert admission.set_capacity(event.id, 2) == 0
+    assert admission.set_capacity(event.id, 2, by=None) == 0
 
     assert [fresh(r).state for r in seated] == [State.ADMITTED] * 4
     assert fresh(waiting).state == State.WAITLISTED
     assert offers_sent() == 0
     # One of the four leaves: still over capacity, so nobody is offered the seat.
-    admission.cancel(seated[0].public_id)
+    admission.cancel(seated[0])
     assert fresh(waiting).state == State.WAITLISTED
     assert offers_sent() == 0
 
@@ -221,8 +222,8 @@ def test_capacity_through_the_cli(make_event, confirmed, runner):
 
 def test_negative_capacity_is_refused(make_event, runner):
     event = make_event(capacity=2)
-    with pytest.raises(admission.AdmissionError):
-        admission.set_capacity(event.id, -1)
+    with pytest.raises(Refused):
+        admission.set_capacity(event.id, -1, by=None)
     result = runner.invoke(args=["event", "capacity", event.slug, "-1"])
     assert result.exit_code != 0
     assert fresh_capacity(event) == 2
@@ -231,3 +232,52 @@ def test_negative_capacity_is_refused(make_event, runner):
 def fresh_capacity(event) -> int:
     db.session.rollback()
     return db.session.get(type(event), event.id).capacity
+
+
+def _in_state(event, confirmed, state: State, frozen_clock) -> Registration:
+    """A registration brought to `state` through the rules (capacity 1, one ahead of it)."""
+    seated = confirmed(event, "forst@finnfjord.no", name="Åse Først")
+    person = confirmed(event, "bjorn@finnfjord.no", name="Bjørn Ødegård")
+    if state == State.ADMITTED:
+        return seated
+    if state == State.WAITLISTED:
+        return person
+    admission.cancel(seated)
+    person = fresh(person)
+    if state == State.DECLINED:
+        admission.decline(person, person.offer_number)
+    elif state == State.LAPSED:
+        frozen_clock.set_now(person.offer_expires_at)
+        admission.expire_offers(event.id)
+    elif state == State.CANCELLED:
+        admission.cancel(person)
+    return fresh(person)
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        State.ADMITTED,
+        State.WAITLISTED,
+        State.OFFERED,
+        State.DECLINED,
+        State.LAPSED,
+        State.CANCELLED,
+    ],
+)
+def test_a_second_confirm_in_any_state_changes_nothing_and_sends_nothing(
+    make_event, confirmed, frozen_clock, state
+):
+    event = make_event(capacity=1)
+    person = _in_state(event, confirmed, state, frozen_clock)
+    assert person.state == state
+    columns = ("state", "queued_at", "confirmed_at", "admitted_at", "offer_number", "left_at")
+    before = {column: getattr(person, column) for column in columns}
+    rows = count_rows(OutboxMessage)
+
+    outcome = admission.confirm(person)
+
+    assert not outcome.changed
+    after = fresh(person)
+    assert {column: getattr(after, column) for column in columns} == before
+    assert count_rows(OutboxMessage) == rows

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import count_rows
 from signup import scheduler
-from signup.core import admission
+from signup.core import admission, waitlist
 from signup.extensions import db
 from signup.models import OutboxMessage, Registration, State
 
@@ -38,6 +38,11 @@ def run_together(app, calls) -> list[BaseException]:
     return errors
 
 
+def own(public_id: str) -> Registration:
+    """The registration as this thread's session reads it (objects stay in their thread)."""
+    return db.session.scalar(db.select(Registration).where(Registration.public_id == public_id))
+
+
 def states() -> dict[State, int]:
     db.session.rollback()
     counts = {state: 0 for state in State}
@@ -51,14 +56,14 @@ def test_forty_confirm_at_once_for_ten_seats(app, make_event, sign_up):
     event = make_event(capacity=10)
     people = [sign_up(event, f"person{n}@example.no").public_id for n in range(40)]
 
-    errors = run_together(app, [lambda p=p: admission.confirm(p) for p in people])
+    errors = run_together(app, [lambda p=p: admission.confirm(own(p)) for p in people])
 
     assert errors == []
     counts = states()
     assert counts[State.ADMITTED] == 10
     assert counts[State.WAITLISTED] == 30
-    queue = admission.waitlist(event)
-    assert sorted(admission.waitlist_position(r) for r in queue) == list(range(1, 31))
+    queue = waitlist.waiting(event)
+    assert sorted(waitlist.position(r) for r in queue) == list(range(1, 31))
     assert count_rows(OutboxMessage, OutboxMessage.kind == "admitted") == 10
     assert count_rows(OutboxMessage, OutboxMessage.kind == "waitlisted") == 30
 
@@ -70,7 +75,7 @@ def offer(make_event, confirmed):
     seated = confirmed(event, "plass@example.no")
     offered = confirmed(event, "tilbud@example.no")
     confirmed(event, "neste@example.no")
-    admission.cancel(seated.public_id)
+    admission.cancel(seated)
     db.session.rollback()
     offered = db.session.get(Registration, offered.id)
     assert offered.state == State.OFFERED
@@ -79,7 +84,8 @@ def offer(make_event, confirmed):
 
 @BACKENDS
 def test_twenty_accept_the_same_offer(app, offer):
-    calls = [lambda: admission.accept(offer.public_id, offer.offer_number)] * 20
+    public_id, number = offer.public_id, offer.offer_number
+    calls = [lambda: admission.accept(own(public_id), number)] * 20
 
     errors = run_together(app, calls)
 
@@ -101,7 +107,8 @@ def test_twenty_accept_the_same_offer(app, offer):
 def test_accept_racing_the_expiry_sweep(app, offer, frozen_clock, at_expiry):
     if at_expiry:
         frozen_clock.set_now(offer.offer_expires_at)
-    calls = [lambda: admission.accept(offer.public_id, offer.offer_number)] * 5
+    public_id, number = offer.public_id, offer.offer_number
+    calls = [lambda: admission.accept(own(public_id), number)] * 5
     calls += [scheduler.expire_offers] * 5
 
     errors = run_together(app, calls)
@@ -109,7 +116,7 @@ def test_accept_racing_the_expiry_sweep(app, offer, frozen_clock, at_expiry):
     assert errors == []
     db.session.rollback()
     mine = db.session.get(Registration, offer.id)
-    nxt = admission.waitlist(mine.event)
+    nxt = waitlist.waiting(mine.event)
     kinds = {
         kind: count_rows(
             OutboxMessage, OutboxMessage.recipient == offer.email, OutboxMessage.kind == kind
@@ -128,4 +135,4 @@ def test_accept_racing_the_expiry_sweep(app, offer, frozen_clock, at_expiry):
         assert mine.state == State.ADMITTED
         assert kinds == {"admitted": 1, "lapsed": 0}
         assert offers_to_next == 0
-    assert admission.held_seats(mine.event) == 1
+    assert waitlist.held_seats(mine.event) == 1

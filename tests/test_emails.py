@@ -66,8 +66,8 @@ def test_calendar_description_is_in_the_registrants_language(make_event, confirm
     registration = confirmed(event, ÅSE, name="Åse Ørnebråten")
     db.session.get(Registration, registration.id).language = "en"
     db.session.commit()
-    admission.cancel(registration.public_id)
-    admission.rejoin(registration.public_id)
+    admission.cancel(registration)
+    admission.rejoin(registration)
 
     [_, again] = mails_with(smtp, ÅSE, 4, "")[1::2]
     assert again["Subject"] == "You have a seat: Temamøte industri"
@@ -87,7 +87,7 @@ def test_giving_up_a_seat_withdraws_the_calendar_entry_and_sequence_rises(
     event = db.session.get(type(event), event.id)
     event.venue = "Lille auditorium, Kunnskapsparken Finnsnes"
     db.session.commit()
-    admission.cancel(registration.public_id)
+    admission.cancel(registration)
     [cancelled] = mails_with(smtp, ÅSE, 3, "Du er meldt av")
     part, _, withdrawn = calendar_of(cancelled)
     assert part.get_param("method") == "CANCEL"
@@ -97,7 +97,7 @@ def test_giving_up_a_seat_withdraws_the_calendar_entry_and_sequence_rises(
     assert int(withdrawn.vevent.sequence.value) > int(first.sequence.value)
     assert "fjerner møtet fra kalenderen din" in words(text_of(cancelled))
 
-    admission.rejoin(registration.public_id)
+    admission.rejoin(registration)
     [_, readmitted] = mails_with(smtp, ÅSE, 4, "Du har plass")
     again = calendar_of(readmitted)[2].vevent
     assert again.uid.value == first.uid.value
@@ -109,7 +109,7 @@ def test_leaving_the_waitlist_sends_no_calendar_file(make_event, confirmed, smtp
     event = make_event(capacity=1)
     confirmed(event, "ola@finnfjord.no")
     waiting = confirmed(event, ÅSE, name="Åse Ørnebråten")
-    admission.cancel(waiting.public_id)
+    admission.cancel(waiting)
     [cancelled] = mails_with(smtp, ÅSE, 3, "Du er meldt av")
     assert calendar_part(cancelled) is None
 

@@ -125,3 +125,35 @@ def test_web_takes_no_seat_lock():
         return within(target, SEAT_LOCK) or name == "seat_lock"
 
     assert breaches("signup.web", forbidden) == []
+
+
+#: What opens or ends a write transaction: the core's `with` blocks and the session's commit.
+TRANSACTION_NAMES = {"write_transaction", "begin_write", "seat_lock", "database"}
+
+
+def commits(module: str) -> list[str]:
+    """`module:line` for each `.commit()` call in `module`'s source."""
+    path = MODULES[module]
+    return [
+        f"{module}:{node.lineno}"
+        for node in ast.walk(ast.parse(path.read_text(), str(path)))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "commit"
+    ]
+
+
+def test_the_commit_reader_finds_commits():
+    assert commits("signup.core.lock")
+
+
+def test_web_opens_no_write_transaction():
+    """Each organiser or public action calls one core function that owns its transaction."""
+
+    def forbidden(target, name):
+        return name in TRANSACTION_NAMES or target == "signup.database"
+
+    assert breaches("signup.web", forbidden) == []
+    assert [
+        line for module in MODULES if within(module, "signup.web") for line in commits(module)
+    ] == []

@@ -25,7 +25,7 @@ def seated_and_offered(make_event, confirmed):
     gone = confirmed(event, "borte@example.no")
     seated = confirmed(event, "plass@example.no")
     waiting = confirmed(event, "vent@example.no")
-    admission.cancel(gone.public_id)
+    admission.cancel(gone)
     return fresh(seated), fresh(waiting)
 
 

@@ -19,7 +19,7 @@ def offered_person(make_event, confirmed, smtp):
     åse = confirmed(event, "ase@example.no", name="Åse Ødegård")
     bjørn = confirmed(event, BJORN, name="Bjørn Ærø", organisation="Fjøsvik Smådyr AS")
     assert bjørn.state == State.WAITLISTED
-    admission.cancel(åse.public_id)
+    admission.cancel(åse)
     mails = smtp.wait_for(BJORN, 3)
     assert mails[-1]["Subject"].startswith("Du har fått tilbud om plass")
     return event, fresh(bjørn), mails
@@ -112,9 +112,9 @@ def test_a_stale_offer_link_leads_to_the_registration(client, make_event, confir
     event, bjørn, mails = offered_person(make_event, confirmed, smtp)
     offer_path = link_path(mails[-1], "o")
     cecilie = confirmed(event, "cecilie@example.no", name="Cecilie Løkkå")
-    admission.decline(bjørn.public_id, bjørn.offer_number)  # Cecilie is offered the seat
-    admission.rejoin(bjørn.public_id)
-    admission.decline(cecilie.public_id, fresh(cecilie).offer_number)
+    admission.decline(bjørn, bjørn.offer_number)  # Cecilie is offered the seat
+    admission.rejoin(bjørn)
+    admission.decline(cecilie, fresh(cecilie).offer_number)
     assert fresh(bjørn).state == State.OFFERED  # a new offer, with a new link
 
     stale = client.get(offer_path).get_data(as_text=True)

@@ -3,8 +3,8 @@
 from datetime import timedelta
 
 from conftest import csrf_from, link_path, text_of
-from signup.core import admission
-from signup.database import begin_write
+from signup.core import waitlist
+from signup.core.lock import begin_write
 from signup.extensions import db
 from signup.models import AuditEntry, GroupCheck, MessageState, OutboxMessage, Registration, State
 
@@ -86,7 +86,7 @@ def test_lowering_capacity_below_the_seats_held_removes_nobody(
     assert "1 flere har plass enn det er plasser" in page
     overview = organiser_client.get(f"/organiser/events/{event.slug}/").get_data(as_text=True)
     assert "1 over kapasiteten" in overview
-    assert admission.held_seats(event) == 2
+    assert waitlist.held_seats(event) == 2
 
 
 def test_capacity_must_be_a_sensible_number(organiser_client, make_event):
@@ -136,10 +136,10 @@ def test_move_group_changes_waitlist_order_and_marks_the_claim_accepted(
     confirmed(event, "kari@finnfjord.no")
     early = confirmed(event, "tidlig@finnfjord.no", group="medlem")
     late = confirmed(event, "sen@example.no", group="andre")
-    assert [r.id for r in admission.waitlist(event)] == [early.id, late.id]
+    assert [r.id for r in waitlist.waiting(event)] == [early.id, late.id]
     post(organiser_client, person_path(event, early, "move"), group="andre")
     post(organiser_client, person_path(event, late, "move"), group="medlem")
-    assert [r.id for r in admission.waitlist(fresh(early).event)] == [late.id, early.id]
+    assert [r.id for r in waitlist.waiting(fresh(early).event)] == [late.id, early.id]
     assert fresh(late).group_check == GroupCheck.ACCEPTED
     assert fresh(early).group_check == GroupCheck.NOT_NEEDED
     assert audited() == [("move_group", "medlem -> andre"), ("move_group", "andre -> medlem")]

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import fill, press
 from signup import clock
-from signup.core import admission
+from signup.core import waitlist as queue
 from signup.extensions import db
 from signup.models import AuditEntry, MessageState, OutboxMessage, Registration
 from signup.web.organiser import paging
@@ -220,7 +220,7 @@ def test_waitlist_head_links_to_the_whole_waitlist_in_pages(organiser_client, ma
     # Each place is the one the admission rule itself gives that person.
     people = {r.name: r for r in db.session.scalars(db.select(Registration))}
     for place, name in rows[::7] + rows[-1:]:
-        assert admission.waitlist_position(people[name]) == place, name
+        assert queue.position(people[name]) == place, name
 
 
 def link_to_whole(waitlist: str) -> str:

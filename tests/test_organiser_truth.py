@@ -31,7 +31,7 @@ def test_a_failed_email_to_someone_with_an_open_offer_shows_on_the_overview(
     sol = confirmed(event, "sol@fjordbruk.no", name="Sølvi Åsheim")
     page = organiser_client.get(f"/organiser/events/{event.slug}/").get_data(as_text=True)
     assert "feilet" not in _offers_section(page)
-    admission.cancel(kare.public_id)
+    admission.cancel(kare)
     db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.registration_id == sol.id, OutboxMessage.kind == "offer")

@@ -41,7 +41,7 @@ def test_every_post_route_refuses_a_post_without_csrf_token(
     event = make_event(capacity=1)
     seated = confirmed(event, "plass@example.no")
     waiting = confirmed(event, "vent@example.no")
-    admission.cancel(seated.public_id)
+    admission.cancel(seated)
     offered = db.session.get(Registration, waiting.id)
     message_id = db.session.scalar(db.select(OutboxMessage.id))
     before = snapshot()

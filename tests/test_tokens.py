@@ -85,7 +85,7 @@ def offered(make_event, confirmed):
     event = make_event(capacity=1)
     seated = confirmed(event, "plass@example.no")
     waiting = confirmed(event, "vent@example.no")
-    admission.cancel(seated.public_id)
+    admission.cancel(seated)
     return fresh(waiting)
 
 

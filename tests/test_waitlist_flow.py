@@ -19,7 +19,7 @@ from conftest import (
     wait_until,
 )
 from signup import scheduler
-from signup.core import admission, signups
+from signup.core import admission, signups, waitlist
 from signup.core.offer_window import offer_expires_at
 from signup.extensions import db
 from signup.models import MessageState, OutboxMessage, Registration, State
@@ -114,7 +114,7 @@ def test_full_waitlist_chain_over_http(app, client, make_event, smtp, frozen_clo
         )
         == 1
     )
-    assert admission.held_seats(event) == 2
+    assert waitlist.held_seats(event) == 2
 
 
 def test_cancelling_an_expired_offer_passes_the_seat_on(make_event, confirmed, frozen_clock):
@@ -122,11 +122,11 @@ def test_cancelling_an_expired_offer_passes_the_seat_on(make_event, confirmed, f
     seated = confirmed(event, "plass@example.no")
     offered = confirmed(event, "tilbud@example.no")
     nxt = confirmed(event, "neste@example.no")
-    admission.cancel(seated.public_id)
+    admission.cancel(seated)
     frozen_clock.set_now(fresh(offered).offer_expires_at + timedelta(minutes=1))
 
     # The person gives up the offer after it expired, before the sweep ran.
-    admission.cancel(offered.public_id)
+    admission.cancel(offered)
 
     assert fresh(offered).state == State.LAPSED
     assert fresh(nxt).state == State.OFFERED
@@ -216,7 +216,7 @@ def test_offer_made_at_21_expires_at_9_next_morning(make_event, confirmed, froze
     seated = confirmed(event, "plass@example.no")
     waiting = confirmed(event, "vent@example.no")
     frozen_clock.set_now(datetime(2031, 3, 5, 21, 0, tzinfo=OSLO))
-    admission.cancel(seated.public_id)
+    admission.cancel(seated)
     assert fresh(waiting).offer_expires_at == datetime(2031, 3, 6, 9, 0, tzinfo=OSLO)
 
 
@@ -225,7 +225,7 @@ def test_registration_close_stops_the_waitlist(app, make_event, confirmed, froze
     seated = confirmed(event, "plass@example.no")
     offered = confirmed(event, "tilbud@example.no")
     waiting = [confirmed(event, f"vent{n}@example.no") for n in range(2)]
-    admission.cancel(seated.public_id)
+    admission.cancel(seated)
     assert fresh(offered).offer_expires_at <= event.registration_closes_at
 
     frozen_clock.set_now(event.registration_closes_at)
@@ -241,7 +241,7 @@ def test_registration_close_stops_the_waitlist(app, make_event, confirmed, froze
         assert len(closed) == 1
     # A seat given up after close is not offered to anyone.
     frozen_clock.advance(timedelta(minutes=5))
-    admission.cancel(fresh(waiting[0]).public_id)
+    admission.cancel(fresh(waiting[0]))
     scheduler.run_sweeps(app)
     assert count_rows(OutboxMessage, OutboxMessage.kind == "offer") == 1
     assert count_rows(OutboxMessage, OutboxMessage.kind == "waitlist_closed") == 2
@@ -258,7 +258,7 @@ def test_two_schedulers_on_one_database_send_nothing_twice(
     confirmed(closing, "sist@example.no")
     confirmed(closing, "venter@example.no")
     for person in seated:
-        admission.cancel(person.public_id)
+        admission.cancel(person)
     # Let the app's own worker finish sending first: moving a frozen clock by days while a
     # send is in flight would expire that sender's lease under it.
     wait_until(lambda: count_rows(OutboxMessage, OutboxMessage.state != MessageState.SENT) == 0)

@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 
 from .. import scheduler
 from ..clock import now
-from ..core import admission, audit, briefing, eventfile, events
+from ..core import admission, audit, briefing, eventfile, events, waitlist
 from ..extensions import db
 from ..mail import outbox, render
 from ..models import MessageState, OutboxMessage, Registration, State
@@ -105,7 +105,7 @@ def _update_event(event, definition: eventfile.EventDefinition, force: bool) -> 
 def status_data(event) -> dict:
     counts = {state.value: 0 for state in State}
     rows = []
-    waiting = {r.id: pos for pos, r in enumerate(admission.waitlist(event), start=1)}
+    waiting = {r.id: pos for pos, r in enumerate(waitlist.waiting(event), start=1)}
     registrations = db.session.scalars(
         db.select(Registration).where(Registration.event_id == event.id).order_by(Registration.id)
     )
@@ -132,11 +132,11 @@ def event_status(slug: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    held = data["counts"]["admitted"] + data["counts"]["offered"]
+    held = waitlist.held_seats(event)
     click.echo(f"{event.title} ({event.slug}), {_when(event.starts_at, event)}")
     click.echo(f"Seats: {held} held of {event.capacity}")
-    if held > event.capacity:
-        click.echo(f"OVERFLOW: {held - event.capacity} more held than capacity; nobody was removed")
+    if over := waitlist.overflow(event.capacity, held):
+        click.echo(f"OVERFLOW: {over} more held than capacity; nobody was removed")
     for state, count in data["counts"].items():
         if count:
             click.echo(f"  {state:<12} {count}")
@@ -153,19 +153,11 @@ def event_status(slug: str, as_json: bool) -> None:
 def event_capacity(slug: str, capacity: int) -> None:
     """Set the number of seats; new seats are offered to the waitlist at once."""
     event = _event_or_fail(slug)
-    before = event.capacity
-    offers = admission.set_capacity(event.id, capacity)
-    event = events.by_slug(slug)
-    audit.record(
-        "capacity",
-        event,
-        detail=f"{before} -> {capacity}; {offers} tilbud sendt",
-        operator=audit.operator_name(),
-    )
-    held = admission.held_seats(event)
+    offers = admission.set_capacity(event.id, capacity, by=audit.operator_name())
+    held = waitlist.held_seats(event)
     click.echo(f"capacity of {slug} is now {capacity}; {held} seats held; {offers} offer(s) sent")
-    if held > capacity:
-        click.echo(f"OVERFLOW: {held - capacity} more held than capacity; nobody was removed")
+    if over := waitlist.overflow(capacity, held):
+        click.echo(f"OVERFLOW: {over} more held than capacity; nobody was removed")
 
 
 #: How long `briefing send` waits for other senders before it reports what is left.
@@ -217,11 +209,10 @@ def _unsent_briefings(event) -> tuple[int, bool]:
 def briefing_send(slug: str) -> None:
     """Send the briefing now to every admitted person who has not had it."""
     event = _event_or_fail(slug)
-    count = briefing.send_briefing(event.id, early=True)
+    count = briefing.send_briefing(event.id, early=True, by=audit.operator_name())
     if not count:
         click.echo("nobody to brief: everyone admitted has had it (or the meeting has started)")
         return
-    audit.record("briefing_send", event, detail=f"{count} i kø", operator=audit.operator_name())
     deadline = time.monotonic() + SEND_WAIT_SECONDS
     with click.progressbar(length=count, label="Sending briefings") as bar:
         while time.monotonic() < deadline:

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from ..core import accounts, audit
-from ..database import write_transaction
+from ..core.lock import write_transaction
 
 organiser_cli = AppGroup("organiser", help="Make, list, and lock organiser accounts.")
 

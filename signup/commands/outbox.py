@@ -6,10 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from ..core import audit, events
-from ..database import write_transaction
-from ..mail import outbox
-from ..models import OutboxMessage
+from ..core import audit, events, mailings
 
 outbox_cli = AppGroup("outbox", help="See to the email outbox.")
 
@@ -21,18 +18,12 @@ def retry(failed: bool, slug: str | None) -> None:
     """Send failed messages again (after a relay outage or a fixed address), audited."""
     if not failed:
         raise click.UsageError("say which messages to send again: --failed")
-    conditions, event = [], None
+    event = None
     if slug is not None:
         event = events.by_slug(slug)
         if event is None:
             raise click.ClickException(f"no event with slug {slug!r}")
-        conditions = [OutboxMessage.event_id == event.id]
-    with write_transaction():
-        count = outbox.requeue_failed(*conditions)
-        if count:
-            audit.add(
-                "requeue_failed", event, detail=f"{count} e-poster", operator=audit.operator_name()
-            )
+    count = mailings.requeue_failed(event, by=audit.operator_name())
     click.echo(f"{count} failed message(s) queued to be sent again")
 
 

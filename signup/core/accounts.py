@@ -9,6 +9,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..clock import now
 from ..extensions import db
 from ..models import Organiser
+from . import audit
+from .lock import write_transaction
 
 MIN_PASSWORD_LENGTH = 10
 #: Checked against when the address is unknown, so a wrong address takes as long as a
@@ -106,3 +108,10 @@ def set_disabled(organiser: Organiser, disabled: bool) -> None:
 
 def all_organisers() -> list[Organiser]:
     return list(db.session.scalars(select(Organiser).order_by(Organiser.email)))
+
+
+def log_out(organiser: Organiser) -> None:
+    """End every session of the account (this cookie and any copy), audited."""
+    with write_transaction():
+        audit.add("logout", by=organiser)
+        end_sessions(organiser)

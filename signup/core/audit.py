@@ -7,12 +7,11 @@ import logging
 import os
 
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from ..clock import now
-from ..database import write_transaction
 from ..extensions import db
 from ..models import AuditEntry, Event, Organiser, Registration
+from .lock import write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -44,23 +43,29 @@ ACTION_LABELS = {
 #: on (a failed login's target, a command's subject), and nobody logged in did them.
 ACCOUNT_ACTIONS = frozenset({"login_failed", "password", "disable", "enable"})
 
+#: Who did an action: the organiser signed in, the operator's login name on the command
+#: line, or None for nobody (the person themself, or a sweep).
+Actor = Organiser | str | None
+
 
 def add(
     action: str,
     event: Event | None = None,
     registration: Registration | None = None,
     detail: str = "",
-    operator: str | None = None,
+    *,
+    by: Actor,
 ) -> None:
-    """Add an entry for the logged-in organiser (or the command-line `operator`).
+    """Add an entry to the caller's transaction, for the organiser or operator `by`.
 
     `detail` names rows by id, never a person by name or address.
     """
-    by_organiser = operator is None and current_user and current_user.is_authenticated
+    if by is not None and not isinstance(by, (Organiser, str)):
+        raise TypeError(f"an audit entry is by an organiser, an operator or nobody, not {by!r}")
     db.session.add(
         AuditEntry(
-            organiser_id=current_user.id if by_organiser else None,
-            operator=operator,
+            organiser_id=by.id if isinstance(by, Organiser) else None,
+            operator=by if isinstance(by, str) else None,
             event_id=event.id if event is not None else None,
             registration_id=registration.id if registration is not None else None,
             action=action,
@@ -75,11 +80,12 @@ def record(
     event: Event | None = None,
     registration: Registration | None = None,
     detail: str = "",
-    operator: str | None = None,
+    *,
+    by: Actor,
 ) -> None:
-    """Write one entry in its own transaction (after a seat decision, or for an export)."""
+    """Write one entry in its own transaction (an action that changes nothing else)."""
     with write_transaction():
-        add(action, event, registration, detail, operator)
+        add(action, event, registration, detail, by=by)
 
 
 def operator_name() -> str:

@@ -13,7 +13,8 @@ from ..clock import now
 from ..extensions import db
 from ..mail import outbox
 from ..models import Event, Registration, State
-from . import admission
+from . import audit, waitlist
+from .audit import Actor
 from .lock import seat_lock
 
 
@@ -27,11 +28,11 @@ def due_events() -> list[int]:
     )
 
 
-def send_briefing(event_id: int, early: bool = False) -> int:
+def send_briefing(event_id: int, early: bool = False, *, by: Actor = None) -> int:
     """Brief every admitted person not yet briefed; remind those waiting. Returns briefed.
 
-    `early` sends before `briefing_at` (the organiser's `flask briefing send`); nobody is
-    briefed once the meeting has started.
+    `early` sends before `briefing_at` (the operator's `flask briefing send`, audited as
+    `by` in the same transaction); nobody is briefed once the meeting has started.
     """
     with seat_lock(event_id) as event:
         if now() >= event.starts_at or not (early or event.briefing_at <= now()):
@@ -49,10 +50,12 @@ def send_briefing(event_id: int, early: bool = False) -> int:
             registration.briefed_at = now()
             outbox.enqueue("briefing", registration)
             briefed += 1
-        for position, registration in enumerate(admission.waitlist(event), start=1):
+        for position, registration in enumerate(waitlist.waiting(event), start=1):
             if registration.reminded_at is None:
                 registration.reminded_at = now()
                 outbox.enqueue("waitlist_reminder", registration, position=position)
+        if briefed and by is not None:
+            audit.add("briefing_send", event, detail=f"{briefed} i kø", by=by)
         return briefed
 
 

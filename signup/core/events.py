@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from ..database import write_transaction
 from ..extensions import db
 from ..models import Event, PriorityGroup, Registration
 from . import admission, audit
 from .eventfile import EventDefinition, EventFileError
+from .lock import write_transaction
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def create(definition: EventDefinition, operator: str) -> Event:
         db.session.add(event)
         _sync_groups(event, definition.groups)
         db.session.flush()
-        audit.add("event_load", event, detail="opprettet fra fil", operator=operator)
+        audit.add("event_load", event, detail="opprettet fra fil", by=operator)
     return db.session.get(Event, event.id)
 
 
@@ -68,9 +68,9 @@ def apply(event_id: int, definition: EventDefinition, operator: str) -> tuple[li
         _sync_groups(event, definition.groups)
         if applied:
             detail = "fra fil: " + "; ".join(summary(change, event.zone) for change in applied)
-            audit.add("event_load", event, detail=detail, operator=operator)
+            audit.add("event_load", event, detail=detail, by=operator)
 
-    offers = admission.set_capacity(event_id, capacity, edit)
+    offers = admission.set_capacity(event_id, capacity, edit, by=operator)
     return applied, offers
 
 

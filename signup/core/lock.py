@@ -1,4 +1,8 @@
-"""The per-event seat lock: every seat decision runs inside it."""
+"""Write transactions, and the per-event seat lock every seat decision runs inside.
+
+Each public core function is one transaction: it opens one of these and commits at the
+end of the `with` block (or rolls back on an error). Views never open one themselves.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from contextlib import contextmanager
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..database import begin_write
+from ..database import WRITE_LOCK
 from ..extensions import db
 from ..models import Event
 
@@ -43,3 +47,29 @@ def seat_lock(event_id: int) -> Iterator[Event]:
     except BaseException:
         session.rollback()
         raise
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """A write transaction that is not a seat decision; commits on success.
+
+    On SQLite it starts with BEGIN IMMEDIATE, so what it reads stays true until it
+    commits. Objects loaded before are re-read inside.
+    """
+    session = db.session
+    begin_write()
+    try:
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def begin_write() -> None:
+    """End the session's transaction and begin one that will write (IMMEDIATE on SQLite)."""
+    session = db.session
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("a write transaction must start clean")
+    session.rollback()
+    session.connection(execution_options={WRITE_LOCK: True})

@@ -112,7 +112,7 @@ def recheck_event(event: Event) -> int:
 
 
 def replace_domains(event: Event, group: PriorityGroup, domains: list[str]) -> None:
-    """Make `domains` the group's member list (caller commits, then calls recheck_event)."""
+    """Make `domains` the group's member list, in the caller's transaction (then recheck_event)."""
     db.session.execute(delete(MemberDomain).where(MemberDomain.group_id == group.id))
     db.session.add_all(MemberDomain(group_id=group.id, domain=domain) for domain in domains)
     db.session.flush()

@@ -8,12 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..clock import now
-from ..database import write_transaction
 from ..extensions import db
 from ..mail import links, outbox
 from ..models import Event, PriorityGroup, Registration, State
 from ..tokens import CONFIRM_VALID
 from . import members
+from .errors import Refusal, Refused
+from .lock import write_transaction
 
 
 def normalise_email(address: str) -> str:
@@ -119,10 +120,6 @@ DETAIL_FIELDS = ("name", "organisation", "phone", "dietary")
 KEPT_VERSIONS = 3
 
 
-class Superseded(LookupError):
-    """The details a link was sent for were replaced by newer ones, or are gone."""
-
-
 def typed_details(details: dict, group: PriorityGroup, language: str) -> dict:
     """The details of one sign-up as they are kept while pending."""
     return {
@@ -153,12 +150,12 @@ def hold(registration: Registration, typed: dict) -> int:
 
 
 def details_for(registration: Registration, version: int) -> dict:
-    """The details a confirm link of `version` confirms; raises Superseded when gone."""
+    """The details a confirm link of `version` confirms; Refused(SUPERSEDED) when gone."""
     if version == 0:
         return current_details(registration)
     typed = (registration.pending_details or {}).get(str(version))
     if typed is None or group_for(registration, typed["group"]) is None:
-        raise Superseded(version)
+        raise Refused(Refusal.SUPERSEDED)
     return typed
 
 

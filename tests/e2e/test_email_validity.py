@@ -12,7 +12,7 @@ def test_every_kind_of_email_is_valid_html(app, make_event, confirmed):
     event = make_event(capacity=1, title="Temamøte på Ørland: blåskjell & ærlig industri")
     seated = confirmed(event, "ase@example.no", name="Åse Ødegård")
     waiting = confirmed(event, "kare@example.no", name="Kåre Ås")
-    admission.cancel(seated.public_id)  # Kåre now holds an offer
+    admission.cancel(seated)  # Kåre now holds an offer
     documents = [
         (f"{kind} ({person.state.value})", render.render(kind, person, position=1).html.encode())
         for person in (seated, waiting)

@@ -67,7 +67,7 @@ def test_join_the_waitlist_then_accept_an_offer(person, make_event, confirmed, s
     expect(page.get_by_text("Du står på venteliste, som nummer 1 av 1.")).to_be_visible()
     person.check("status-waitlisted")
 
-    admission.cancel(holder.public_id)  # Ola gives up the seat; Kari is offered it at once
+    admission.cancel(holder)  # Ola gives up the seat; Kari is offered it at once
     offer = next(m for m in smtp.wait_for(EMAIL, 3) if "tilbud om plass" in m["Subject"])
     person.visit(link_path(offer, "o"), "offer")
     page.get_by_role("button", name="Ta plassen").click()
@@ -93,7 +93,7 @@ def test_answer_an_offer_from_the_manage_page(person, make_event, confirmed, smt
     holder = confirmed(event, "ola@example.no", name="Ola Ødegård")
     confirmed(event, EMAIL, name="Kåre Ås")
     waitlisted = smtp.wait_for(EMAIL)[0]
-    admission.cancel(holder.public_id)  # Kåre is offered the seat; say the offer mail is lost
+    admission.cancel(holder)  # Kåre is offered the seat; say the offer mail is lost
     smtp.wait_for(EMAIL, 2)
     page = person.visit(link_path(waitlisted, "m"), "status-offered")
     expect(page.get_by_text("Du har fått tilbud om plass.")).to_be_visible()

@@ -1,29 +1,20 @@
-"""Organiser actions: each a POST with CSRF, each audited, seats only through admission."""
+"""Organiser actions: each a POST with CSRF; each calls one core function that owns its
+transaction and audit entry (seats only through admission). Nothing here commits.
+"""
 
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
-from ...core import admission, audit, members
-from ...database import write_transaction
-from ...extensions import db
-from ...mail import outbox
-from ...models import MessageState, OutboxMessage, Registration, State
+from ...core import admission, mailings, members, settings, waitlist
+from ...core.errors import Refused
+from ...models import SEAT_HOLDING, Registration
+from ..refusals import in_words
 from . import bp, paging
 from .forms import ActionForm, CancelForm, CapacityForm, DomainsForm, GrantForm, MoveForm, TextsForm
-from .lookup import event_or_404, registration_or_404
+from .lookup import event_or_404, registration_or_404, signed_in
 from .views import settings_page
-
-#: Why admission refused an organiser's action, in words.
-REFUSALS = {
-    "not_waiting": _l("Personen står ikke på ventelisten lenger. Ingenting er endret."),
-    "full": _l("Møtet er fullt. Kryss av for overbooking hvis personen skal få plass likevel."),
-    "unknown_group": _l("Gruppen finnes ikke. Ingenting er endret."),
-    "negative_capacity": _l("Antall plasser kan ikke være negativt."),
-    "unknown": _l("Påmeldingen finnes ikke lenger."),
-}
 
 
 def _to_person(event, registration: Registration):
@@ -47,12 +38,8 @@ def change_capacity(slug: str):
     form = CapacityForm()
     if not form.validate_on_submit():
         return settings_page(event, 422, form)
-    before = event.capacity
-    offers = admission.set_capacity(event.id, form.capacity.data)
-    event = event_or_404(slug)
-    if event.capacity != before or offers:
-        detail = f"{before} -> {event.capacity}; {offers} tilbud sendt"
-        audit.record("capacity", event, detail=detail)
+    # The form allows no negative number, so the rules refuse nothing here.
+    offers = admission.set_capacity(event.id, form.capacity.data, by=signed_in())
     flash(
         _(
             "Antall plasser er nå %(capacity)s. %(offers)s tilbud om plass er sendt.",
@@ -61,22 +48,17 @@ def change_capacity(slug: str):
         ),
         "ok",
     )
-    held = admission.held_seats(event)
-    if held > event.capacity:
+    over = waitlist.overflow(event.capacity, waitlist.held_seats(event))
+    if over:
         flash(
             _(
                 "%(n)s flere har plass enn det er plasser. Ingen er fjernet; "
                 "meld av noen hvis det trengs.",
-                n=held - event.capacity,
+                n=over,
             ),
             "warn",
         )
     return _to_settings(event)
-
-
-def _paragraphs(text: str | None) -> str:
-    """The text with LF line ends: browsers send CRLF, and paragraphs are split on LF LF."""
-    return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 @bp.post("/events/<slug>/texts")
@@ -85,18 +67,8 @@ def change_texts(slug: str):
     form = TextsForm()
     if not form.validate_on_submit():
         return settings_page(event, 422, form)
-    briefing = _paragraphs(form.briefing.data)
     hours = float(form.offer_hours.data)
-    with write_transaction():
-        changed = []
-        if briefing != _paragraphs(event.briefing):
-            event.briefing = briefing
-            changed.append("smittevernsinformasjon")
-        if hours != event.offer_hours:
-            changed.append(f"svarfrist {event.offer_hours:g} -> {hours:g} t")
-            event.offer_hours = hours
-        if changed:
-            audit.add("texts", event, detail="; ".join(changed))
+    changed = settings.change_texts(event, form.briefing.data, hours, by=signed_in())
     if changed:
         flash(_("Endringene er lagret. Tilbud som alt er sendt beholder sin frist."), "ok")
     else:
@@ -123,10 +95,7 @@ def change_domains(slug: str, key: str):
         form.domains.errors = [message]
     if domains is None:
         return settings_page(event, 422, form, group.key)
-    with write_transaction():
-        members.replace_domains(event, group, domains)
-        changed = members.recheck_event(event)
-        audit.add("domains", event, detail=f"{group.key}: {len(domains)} domener; {changed} endret")
+    changed = settings.change_domains(event, group.key, domains, by=signed_in())
     flash(
         _(
             "Medlemslisten for %(group)s er lagret (%(domains)s domener). "
@@ -148,13 +117,12 @@ def cancel(slug: str, registration_id: int):
     if not form.validate_on_submit():
         _flash_errors(form)
         return _to_person(event, registration)
-    had_seat = registration.state in (State.ADMITTED, State.OFFERED)
+    had_seat = registration.state in SEAT_HOLDING
     reason = " ".join((form.reason.data or "").split())
-    outcome = admission.cancel(registration.public_id, by_organiser=True, reason=reason)
+    outcome = admission.cancel(registration, reason, by=signed_in())
     if not outcome.changed:
         flash(_("Personen hadde ingen plass eller ventelisteplass å melde av."), "info")
         return _to_person(event, registration)
-    audit.record("cancel", event, registration)
     flash(_("Personen er meldt av og har fått e-post."), "ok")
     flash(_offer_news(event, had_seat, outcome.offers), "ok" if outcome.offers else "info")
     return _to_person(event, registration)
@@ -168,7 +136,7 @@ def _offer_news(event, had_seat: bool, offers: int) -> str:
         return _("Personen hadde ingen plass, så ingen fikk tilbud om plass.")
     if not event.registration_open():
         return _("Ingen fikk tilbud om plassen: påmeldingen er stengt.")
-    if not admission.waitlist_length(event):
+    if not waitlist.length(event):
         return _("Ingen fikk tilbud om plassen: ventelisten er tom.")
     return _(
         "Ingen fikk tilbud om plassen: den er holdt av for prioriterte grupper, "
@@ -182,13 +150,12 @@ def grant_seat(slug: str, registration_id: int):
     registration = registration_or_404(event, registration_id)
     form = GrantForm()
     form.validate_on_submit()
+    overflow = bool(form.allow_overflow.data)
     try:
-        admission.grant_seat(registration.public_id, allow_overflow=bool(form.allow_overflow.data))
-    except admission.AdmissionError as error:
-        flash(str(REFUSALS.get(error.reason, error.reason)), "error")
+        admission.grant_seat(registration, allow_overflow=overflow, by=signed_in())
+    except Refused as error:
+        flash(in_words(error.reason), "error")
         return _to_person(event, registration)
-    detail = "over kapasitet" if form.allow_overflow.data else ""
-    audit.record("grant_seat", event, registration, detail=detail)
     flash(_("Personen har fått plass og får e-post om det."), "ok")
     return _to_person(event, registration)
 
@@ -197,18 +164,16 @@ def grant_seat(slug: str, registration_id: int):
 def move_group(slug: str, registration_id: int):
     event = event_or_404(slug)
     registration = registration_or_404(event, registration_id)
-    before = registration.group.key
     form = MoveForm(groups=event.groups)
     if not form.validate_on_submit():
         _flash_errors(form)
         return _to_person(event, registration)
     try:
-        outcome = admission.move_group(registration.public_id, form.group.data)
-    except admission.AdmissionError as error:
-        flash(str(REFUSALS.get(error.reason, error.reason)), "error")
+        outcome = admission.move_group(registration, form.group.data, by=signed_in())
+    except Refused as error:
+        flash(in_words(error.reason), "error")
         return _to_person(event, registration)
     if outcome.changed:
-        audit.record("move_group", event, registration, detail=f"{before} -> {form.group.data}")
         flash(_("Personen er flyttet til %(group)s.", group=outcome.registration.group.label), "ok")
     else:
         flash(_("Personen var allerede i den gruppen."), "info")
@@ -219,10 +184,7 @@ def move_group(slug: str, registration_id: int):
 def accept_group(slug: str, registration_id: int):
     event = event_or_404(slug)
     registration = registration_or_404(event, registration_id)
-    with write_transaction():
-        accepted = members.accept_claim(registration)
-        if accepted:
-            audit.add("accept_group", event, registration, detail=registration.group.key)
+    accepted = settings.accept_group(registration, by=signed_in())
     if accepted:
         flash(
             _("Gruppen «%(group)s» er godtatt for personen.", group=registration.group.label), "ok"
@@ -236,19 +198,10 @@ def accept_group(slug: str, registration_id: int):
 def resend(slug: str, registration_id: int):
     event = event_or_404(slug)
     registration = registration_or_404(event, registration_id)
-    last = _last_kind(registration)
-    if last is not None and registration.state == State.OFFERED:
-        # Whatever went last, an open offer is what the person needs in hand.
-        last = "offer"
+    last = mailings.resend_last(registration, by=signed_in())
     if last is None:
         flash(_("Personen har ingen e-post å sende på nytt."), "error")
         return _to_person(event, registration)
-    with write_transaction():
-        context = {}
-        if registration.state == State.WAITLISTED:
-            context["position"] = admission.waitlist_position(registration)
-        outbox.enqueue(last, registration, **context)
-        audit.add("resend", event, registration, detail=last)
     if last == "offer":
         flash(_("Tilbudet om plass er sendt på nytt, med samme frist."), "ok")
     else:
@@ -256,30 +209,16 @@ def resend(slug: str, registration_id: int):
     return _to_person(event, registration)
 
 
-def _last_kind(registration: Registration) -> str | None:
-    if registration.email_normalised is None:
-        return None
-    return db.session.scalar(
-        db.select(OutboxMessage.kind)
-        .where(OutboxMessage.registration_id == registration.id)
-        .order_by(OutboxMessage.id.desc())
-        .limit(1)
-    )
-
-
 @bp.post("/events/<slug>/outbox/<int:message_id>/requeue")
 def requeue(slug: str, message_id: int):
     event = event_or_404(slug)
-    message = db.session.get(OutboxMessage, message_id)
     ActionForm().validate_on_submit()
-    if message is None or message.event_id != event.id:
+    outcome = mailings.requeue(event, message_id, by=signed_in())
+    if outcome == "unknown":
         flash(_("Fant ikke e-posten."), "error")
-    elif message.state != MessageState.FAILED:
+    elif outcome == "not_failed":
         flash(_("Bare e-post som har feilet kan sendes på nytt."), "info")
     else:
-        with write_transaction():
-            outbox.requeue(message.id)
-            audit.add("requeue", event, detail=f"e-post #{message.id} ({message.kind})")
         flash(_("E-posten er lagt i kø og sendes straks."), "ok")
     # Back to the page of the outbox the button was on (page 1 needs no number).
     page = paging.requested(request.args.get("page"))
@@ -291,10 +230,7 @@ def requeue(slug: str, message_id: int):
 @bp.post("/events/<slug>/outbox/requeue-failed")
 def requeue_failed(slug: str):
     event = event_or_404(slug)
-    with write_transaction():
-        count = outbox.requeue_failed(OutboxMessage.event_id == event.id)
-        if count:
-            audit.add("requeue_failed", event, detail=f"{count} e-poster")
+    count = mailings.requeue_failed(event, by=signed_in())
     if count:
         flash(_("%(count)s feilet e-post er lagt i kø og sendes straks.", count=count), "ok")
     else:

@@ -15,10 +15,10 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
 from ...core import accounts, audit
-from ...database import write_transaction
 from ...extensions import limiter
 from . import bp
 from .forms import ActionForm, LoginForm
+from .lookup import signed_in
 
 #: Failed logins allowed per account and client: guessing one password is what we stop.
 FAILED_LOGINS_PER_ACCOUNT_AND_CLIENT = "5 per 15 minutes"
@@ -73,7 +73,7 @@ def login():
             # without one (12 hours), not after the browser's whim or 31 days.
             session.permanent = True
             login_user(organiser)
-            audit.record("login")
+            audit.record("login", by=organiser)
             flash(_("Du er logget inn."), "ok")
             return redirect(_safe_next(request.args.get("next")), code=303)
         audit.record_failed_login(accounts.find(form.email.data))
@@ -86,9 +86,7 @@ def login():
 def logout():
     if ActionForm().validate_on_submit():
         # Every session of this account ends, including any copy of this cookie.
-        with write_transaction():
-            audit.add("logout")
-            accounts.end_sessions(current_user)
+        accounts.log_out(signed_in())
         logout_user()
         flash(_("Du er logget ut."), "ok")
     return redirect(url_for("organiser.login"), code=303)

@@ -5,14 +5,12 @@ from __future__ import annotations
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ...clock import now
-from ...core import audit
-from ...database import write_transaction
+from ...core import checkin as door
 from ...extensions import db
 from ...models import Event, Registration, State
 from . import bp, queries
 from .forms import ActionForm
-from .lookup import event_or_404, registration_or_404
+from .lookup import event_or_404, registration_or_404, signed_in
 
 #: What a tap at the door did, in words, and how it looks. The redirect names the person by
 #: id and the page says their name: a name never travels in the (readable) session cookie.
@@ -82,15 +80,7 @@ def checkin(slug: str):
 def check_in(slug: str, registration_id: int):
     event = event_or_404(slug)
     person = registration_or_404(event, registration_id)
-    with write_transaction():
-        if person.state != State.ADMITTED:
-            outcome = "no_seat"
-        elif person.checked_in_at is not None:
-            outcome = "already"
-        else:
-            person.checked_in_at = now()
-            audit.add("check_in", event, person)
-            outcome = "arrived"
+    outcome = door.check_in(person, by=signed_in())
     return _back(event, person, outcome)
 
 
@@ -98,11 +88,7 @@ def check_in(slug: str, registration_id: int):
 def undo_check_in(slug: str, registration_id: int):
     event = event_or_404(slug)
     person = registration_or_404(event, registration_id)
-    with write_transaction():
-        undone = person.checked_in_at is not None
-        if undone:
-            person.checked_in_at = None
-            audit.add("undo_check_in", event, person)
+    undone = door.undo_check_in(person, by=signed_in())
     if not undone:
         return redirect(url_for("organiser.checkin", slug=event.slug), code=303)
     return _back(event, person, "undone")

@@ -17,7 +17,7 @@ from ...core import audit
 from ...models import Event, Registration
 from . import bp, queries
 from .labels import STATE_LABELS
-from .lookup import event_or_404
+from .lookup import event_or_404, signed_in
 
 HEADERS = [
     _l("Navn"),
@@ -94,7 +94,7 @@ def export_csv(slug: str):
     for person in queries.attendee_list(event):
         writer.writerow([_csv_cell(cell) for cell in row_of(event, person)])
     body = ("\ufeff" + buffer.getvalue()).encode("utf-8")
-    audit.record("export", event, detail="CSV")
+    audit.record("export", event, detail="CSV", by=signed_in())
     return _download(body, "text/csv; charset=utf-8", _filename(event, "csv"))
 
 
@@ -133,5 +133,5 @@ def export_xlsx(slug: str):
     _format_columns(sheet)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    audit.record("export", event, detail="XLSX")
+    audit.record("export", event, detail="XLSX", by=signed_in())
     return _download(buffer.getvalue(), XLSX_TYPE, _filename(event, "xlsx"))

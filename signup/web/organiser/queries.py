@@ -9,10 +9,11 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
-# The admission rule's own queue order, so the dashboard cannot drift from who gets offered.
-from ...core.admission import queue_order
+# The core's own counts and queue order, so the dashboard cannot drift from who gets offered.
+from ...core import waitlist
 from ...extensions import db
 from ...models import (
+    SEAT_HOLDING,
     AuditEntry,
     Event,
     MessageState,
@@ -48,15 +49,15 @@ class SeatCounts:
 
     @property
     def held(self) -> int:
-        return self.admitted + self.offered
+        return sum(self.by_state[state] for state in SEAT_HOLDING)
 
     @property
     def free(self) -> int:
-        return max(self.capacity - self.held, 0)
+        return waitlist.free(self.capacity, self.held)
 
     @property
     def overflow(self) -> int:
-        return max(self.held - self.capacity, 0)
+        return waitlist.overflow(self.capacity, self.held)
 
 
 def seat_counts(event: Event) -> SeatCounts:
@@ -99,7 +100,7 @@ def _waiting(event: Event):
     return (
         _with_group()
         .where(Registration.event_id == event.id, Registration.state == State.WAITLISTED)
-        .order_by(*queue_order())
+        .order_by(*waitlist.queue_order())
     )
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import current_app, render_template, request
 
 from ...clock import now
-from ...core import admission, audit, members
+from ...core import audit, members
+from ...core import waitlist as queue
 from ...mail import relay
 from ...mail.outbox import failed_count
 from ...models import GroupCheck, State
@@ -64,12 +65,15 @@ def person(slug: str, registration_id: int):
     event = event_or_404(slug)
     registration = registration_or_404(event, registration_id)
     move = MoveForm(groups=event.groups, group=registration.group.key)
+    held = queue.held_seats(event)
     return render_template(
         "organiser/person.html",
         event=event,
         registration=registration,
-        position=admission.waitlist_position(registration),
-        held=admission.held_seats(event),
+        position=queue.position(registration),
+        held=held,
+        # Giving a seat beyond capacity needs the box ticked (the rule in admission.grant_seat).
+        full=queue.free(event.capacity, held) == 0,
         messages=queries.outbox_for(registration),
         form=ActionForm(),
         grant=GrantForm(),
@@ -115,7 +119,7 @@ def settings_page(event, status: int = 200, typed=None, group_key: str = ""):
     page = render_template(
         "organiser/settings.html",
         event=event,
-        held=admission.held_seats(event),
+        held=queue.held_seats(event),
         capacity=capacity,
         texts=texts,
         domains=domains,

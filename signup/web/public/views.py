@@ -8,10 +8,12 @@ from sqlalchemy.orm import joinedload
 
 from ... import tokens
 from ...clock import now
-from ...core import admission, retention, signups
+from ...core import admission, retention, signups, waitlist
+from ...core.errors import Refusal, Refused
 from ...extensions import db
 from ...models import Event, Registration, State
 from ..i18n import current_language, follow_registration
+from ..refusals import in_words
 from . import bp, limits
 from .forms import NewLinkForm, SignupForm
 
@@ -47,7 +49,7 @@ def event(slug: str):
     form = SignupForm(groups=event.groups)
     if request.method == "POST":
         if not event.registration_open():
-            return render_template("public/event.html", event=event, form=None), 409
+            return _event_page(event, None), 409
         if form.filled_honeypot():
             return render_template("public/rejected.html"), 400
         if form.validate_on_submit():
@@ -68,7 +70,11 @@ def event(slug: str):
 
 def _event_page(event: Event, form: SignupForm | None):
     return render_template(
-        "public/event.html", event=event, form=form, free_seats=admission.free_seats(event)
+        "public/event.html",
+        event=event,
+        form=form,
+        free_seats=waitlist.free_seats(event),
+        priority_groups=waitlist.priority_groups(event),
     )
 
 
@@ -122,8 +128,8 @@ def status_page(registration: Registration, status: int = 200, **context):
             "public/status.html",
             registration=registration,
             event=registration.event,
-            position=admission.waitlist_position(registration),
-            waiting=admission.waitlist_length(registration.event) if on_waitlist else None,
+            position=waitlist.position(registration),
+            waiting=waitlist.length(registration.event) if on_waitlist else None,
             manage_token=tokens.sign(tokens.MANAGE, registration.public_id),
             **context,
         ),
@@ -131,9 +137,9 @@ def status_page(registration: Registration, status: int = 200, **context):
     )
 
 
-def refused(registration: Registration, reason: str):
+def refused(registration: Registration, reason: Refusal):
     """A refused action: the current status, with the reason in plain words, 409."""
-    return status_page(registration, 409, refusal=reason)
+    return status_page(registration, 409, refusal=in_words(reason))
 
 
 @bp.get("/c/<token>")
@@ -144,7 +150,7 @@ def confirm(token: str):
         return status_page(registration)
     try:
         details = signups.details_for(registration, version)
-    except signups.Superseded:
+    except Refused:  # the details this link was sent for were replaced
         return render_template("public/confirm.html", event=registration.event), 410
     page = render_template(
         "public/confirm.html",
@@ -161,8 +167,8 @@ def confirm_post(token: str):
     """Only the button's POST confirms; a second one changes nothing and sends nothing."""
     registration, version = _registration_from(tokens.CONFIRM, token)
     try:
-        outcome = admission.confirm(registration.public_id, version)
-    except admission.AdmissionError as error:
+        outcome = admission.confirm(registration, version)
+    except Refused as error:
         return refused(registration, error.reason)
     return status_page(outcome.registration, just_confirmed=outcome.changed)
 
@@ -189,7 +195,7 @@ def cancel(token: str):
             form_action=url_for(".cancel", token=token),
             back=url_for(".manage", token=token),
         )
-    outcome = admission.cancel(registration.public_id)
+    outcome = admission.cancel(registration)
     return status_page(outcome.registration, just_cancelled=outcome.changed)
 
 
@@ -197,8 +203,8 @@ def cancel(token: str):
 def rejoin(token: str):
     registration, _ = _registration_from(tokens.MANAGE, token)
     try:
-        outcome = admission.rejoin(registration.public_id)
-    except admission.AdmissionError as error:
+        outcome = admission.rejoin(registration)
+    except Refused as error:
         return refused(registration, error.reason)
     return status_page(outcome.registration, just_rejoined=outcome.changed)
 
@@ -229,7 +235,7 @@ def _offer_number_posted() -> int:
 def offer(token: str):
     registration, number = _registration_from(tokens.OFFER, token)
     if number != registration.offer_number:
-        return refused(registration, "stale_offer")
+        return refused(registration, Refusal.STALE_OFFER)
     return render_template(
         "public/offer.html",
         registration=registration,
@@ -241,8 +247,8 @@ def offer(token: str):
 
 def _answer_offer(registration: Registration, decide, number: int):
     try:
-        outcome = decide(registration.public_id, number)
-    except admission.AdmissionError as error:
+        outcome = decide(registration, number)
+    except Refused as error:
         return refused(registration, error.reason)
     return status_page(outcome.registration, offer_answered=outcome.changed)
 
