@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from icalendar import Calendar
 
-from conftest import count_rows, csrf_from, html_of, submit_signup, text_of, words_of
+from conftest import count_rows, csrf_from, submit_signup, words_of
 from signup import clock
-from signup.core import events
+from signup.core import events, signups
 from signup.extensions import db
 from signup.models import AuditEntry, Event, EventStatus, OutboxMessage, State
 
@@ -124,3 +124,158 @@ def test_an_address_in_use_is_refused(organiser_client, make_event):
 
     assert "Adressen er i bruk" in response.get_data(as_text=True)
     assert count_rows(Event) == 1
+
+
+# -- editing, duplicating and cancelling a published event ---------------------------------
+
+
+def ics_of(mail) -> Calendar:
+    part = next(p for p in mail.iter_attachments() if p.get_filename() == "invitasjon.ics")
+    return Calendar.from_ical(part.get_payload(decode=True))
+
+
+def edit(client, event: Event, expect: int = 303, **changes):
+    """Post the edit form as it is filled for the event, with `changes` typed over it."""
+    page = client.get(f"/organiser/events/{event.slug}/edit").get_data(as_text=True)
+    assert 'value="Kunnskapsparken' in page or 'value="Store' in page
+    form = {
+        "title": event.title, "slug": event.slug, "venue": event.venue,
+        "starts_at": local(event.starts_at), "ends_at": local(event.ends_at),
+        "registration_closes_at": local(event.registration_closes_at),
+        "briefing_at": local(event.briefing_at), "timezone": event.timezone,
+        "capacity": str(event.capacity), "reserved_seats": "0", "offer_hours": "24",
+        "quiet_hours": "y", "retention_days": "10", "description": event.description,
+        "briefing": event.briefing, "organiser_name": "", "contact_email": "",
+    }  # fmt: skip
+    for index, group in enumerate(event.groups):
+        form |= {
+            f"groups-{index}-key": group.key,
+            f"groups-{index}-label": group.label,
+            f"groups-{index}-rank": str(group.rank),
+        }
+    return post(client, f"/organiser/events/{event.slug}/edit", expect=expect, **form | changes)
+
+
+def test_raising_capacity_offers_at_once_and_lowering_removes_nobody(
+    organiser_client, make_event, confirmed, smtp
+):
+    event = make_event(capacity=1)
+    aase = confirmed(event, "aase@finnfjord.no", name="Åse Bjørnå")
+    oystein = confirmed(event, "oystein@finnfjord.no", name="Øystein Ærø")
+    assert oystein.state == State.WAITLISTED
+
+    edit(organiser_client, event, capacity="2")
+    assert smtp.wait_for("oystein@finnfjord.no", 3)[-1]["Subject"].startswith("Du har fått tilbud")
+
+    db.session.expire_all()
+    edit(organiser_client, event, capacity="0")
+    page = organiser_client.get(f"/organiser/events/{event.slug}/").get_data(as_text=True)
+    assert "2 over kapasiteten" in page and "ingen er fjernet" in page
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).capacity == 0
+    assert [signups.find(event, r.email).state for r in (aase, oystein)] == [
+        State.ADMITTED,
+        State.OFFERED,
+    ]
+
+
+def test_moving_the_start_asks_first_then_sends_each_seat_holder_an_updated_calendar(
+    organiser_client, make_event, confirmed, smtp
+):
+    event = make_event(capacity=1)
+    confirmed(event, "aase@finnfjord.no", name="Åse Bjørnå")
+    confirmed(event, "oystein@finnfjord.no", name="Øystein Ærø")  # waitlisted: no calendar
+    [admitted] = [m for m in smtp.wait_for("aase@finnfjord.no", 2) if "plass" in m["Subject"]]
+    before = ics_of(admitted).walk("VEVENT")[0]
+    later = local(event.starts_at + timedelta(hours=1))
+
+    asked = edit(organiser_client, event, expect=200, starts_at=later)
+    assert "1 person med plass får en oppdatert kalenderoppføring" in asked.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).starts_at == event.starts_at
+    edit(organiser_client, event, starts_at=later, confirmed="1")
+
+    notice = smtp.wait_for("aase@finnfjord.no", 3)[-1]
+    assert notice["Subject"] == "Endret tid eller sted: Temamøte industri"
+    assert "Du har fortsatt plass" in words_of(notice)
+    moved = ics_of(notice).walk("VEVENT")[0]
+    assert moved["UID"] == before["UID"]
+    assert moved["SEQUENCE"] > before["SEQUENCE"]
+    assert moved.decoded("DTSTART") == before.decoded("DTSTART") + timedelta(hours=1)
+    kinds = db.session.scalars(
+        db.select(OutboxMessage.kind).where(OutboxMessage.kind == "event_changed")
+    )
+    assert len(list(kinds)) == 1
+
+
+def test_the_address_is_fixed_after_the_first_sign_up(organiser_client, make_event, confirmed):
+    event = make_event(slug="temamote-senja")
+    confirmed(event, "aase@finnfjord.no")
+
+    refused = edit(organiser_client, event, expect=422, slug="nytt-navn-på-møtet")
+
+    assert "Adressen kan ikke endres" in refused.get_data(as_text=True)
+    assert events.by_slug("temamote-senja") is not None
+
+
+def test_a_group_in_use_cannot_be_removed_but_renamed_and_reranked(
+    organiser_client, make_event, confirmed
+):
+    event = make_event()
+    confirmed(event, "aase@finnfjord.no", "medlem")
+
+    refused = edit(organiser_client, event, expect=422, **{"groups-0-label": ""})
+    assert "kan ikke fjernes" in refused.get_data(as_text=True)
+    edit(
+        organiser_client,
+        event,
+        **{"groups-0-label": "Medlem av Sjømatklyngen", "groups-1-rank": "1"},
+    )
+
+    db.session.expire_all()
+    groups = db.session.get(Event, event.id).groups
+    assert [(g.key, g.label, g.rank) for g in groups] == [
+        ("medlem", "Medlem av Sjømatklyngen", 1),
+        ("andre", "Andre", 1),
+    ]
+
+
+def test_duplicating_copies_groups_texts_and_settings_but_nobody(
+    organiser_client, make_event, confirmed
+):
+    event = make_event(slug="sjomatdagen", briefing="Hold avstand på Skaland.", capacity=7)
+    confirmed(event, "aase@finnfjord.no")
+
+    response = post(organiser_client, "/organiser/events/sjomatdagen/duplicate")
+
+    assert response.headers["Location"].endswith("/organiser/events/sjomatdagen-kopi/edit")
+    copy = events.by_slug("sjomatdagen-kopi")
+    assert copy.status == EventStatus.DRAFT
+    assert (copy.title, copy.briefing, copy.capacity) == (event.title, event.briefing, 7)
+    assert [(g.key, g.rank) for g in copy.groups] == [("medlem", 1), ("andre", 2)]
+    assert count_rows(events.Registration, events.Registration.event_id == copy.id) == 0
+
+
+def test_cancelling_the_event_tells_everyone_and_withdraws_calendars(
+    organiser_client, make_event, confirmed, smtp, app
+):
+    event = make_event(capacity=1)
+    confirmed(event, "aase@finnfjord.no", name="Åse Bjørnå")
+    confirmed(event, "oystein@finnfjord.no", name="Øystein Ærø")
+
+    post(organiser_client, f"/organiser/events/{event.slug}/cancel")  # not ticked: nothing
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).status == EventStatus.PUBLISHED
+    post(organiser_client, f"/organiser/events/{event.slug}/cancel", sure="avlys")
+
+    seat = smtp.wait_for("aase@finnfjord.no", 3)[-1]
+    waiting = smtp.wait_for("oystein@finnfjord.no", 3)[-1]
+    assert seat["Subject"] == waiting["Subject"] == "Avlyst: Temamøte industri"
+    assert "arrangøren har avlyst Temamøte industri" in words_of(seat)
+    assert ics_of(seat)["METHOD"] == "CANCEL"
+    assert not any(p.get_filename() for p in waiting.iter_attachments())
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).status == EventStatus.CANCELLED
+    public = app.test_client()
+    page = public.get(f"/events/{event.slug}/").get_data(as_text=True)
+    assert "Møtet er avlyst." in page and "Meld deg på" not in page
