@@ -279,3 +279,34 @@ def test_cancelling_the_event_tells_everyone_and_withdraws_calendars(
     public = app.test_client()
     page = public.get(f"/events/{event.slug}/").get_data(as_text=True)
     assert "Møtet er avlyst." in page and "Meld deg på" not in page
+
+
+def test_closing_stops_sign_up_and_publishing_again_reopens_it(organiser_client, make_event, app):
+    event = make_event()
+    public = app.test_client()
+
+    post(organiser_client, f"/organiser/events/{event.slug}/close")
+    assert "Påmeldingen er stengt." in public.get(f"/events/{event.slug}/").get_data(as_text=True)
+    post(organiser_client, f"/organiser/events/{event.slug}/publish")
+
+    # (the organiser's browser: the test app keeps one CSRF token per app context)
+    assert submit_signup(organiser_client, event, "aase@finnfjord.no").status_code == 303
+
+
+def test_an_event_made_in_the_browser_exports_to_a_file_that_loads_as_no_change(
+    organiser_client, runner, tmp_path
+):
+    event = create(organiser_client, description="Velkommen til **Skaland**.\n\n- Kaffe\n- Kake")
+    path = tmp_path / "sjomatdagen.toml"
+
+    assert runner.invoke(args=["event", "export", event.slug, "-o", str(path)]).exit_code == 0
+    loaded = runner.invoke(args=["event", "load", str(path)])
+
+    assert loaded.exit_code == 0, loaded.output
+    assert "already matches the file; nothing to change" in loaded.output
+    edited = path.read_text("utf-8").replace("capacity = 2", "capacity = 3")
+    path.write_text(edited, "utf-8")
+    refused = runner.invoke(args=["event", "load", str(path)])
+    assert refused.exit_code == 1 and "capacity: 2 -> 3" in refused.output
+    db.session.expire_all()
+    assert events.by_slug(event.slug).capacity == 2

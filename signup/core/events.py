@@ -71,14 +71,13 @@ def has_registrations(event: Event) -> bool:
 
 
 def set_status(event_id: int, status: EventStatus) -> None:
-    """Publish or close an event, in the seat lock; closing ends sign-up now, audited."""
+    """Publish or close an event in the seat lock, audited; publishing offers free seats."""
 
     def edit(event: Event) -> None:
         before = event.status
+        # Closing keeps the close time: publishing again reopens sign-up, and those
+        # waiting are told at the close time, as for any event.
         event.status = status
-        if status != EventStatus.PUBLISHED:
-            # The sweep then tells everyone still waiting that sign-up has closed.
-            event.registration_closes_at = min(event.registration_closes_at, now())
         audit.add("event_status", event, detail=f"{before.value} -> {status.value}")
 
     event = db.session.get(Event, event_id)
