@@ -103,6 +103,11 @@ def test_publishing_opens_sign_up(organiser_client, app):
         ("contact_email", "Sjømat Norge", "Skriv en gyldig e-postadresse"),
         ("slug", "Æøå møte", "Adressen kan bare ha a–z, 0–9 og -"),
         ("groups-0-label", "", "Lag minst én gruppe."),
+        ("starts_at", "0001-01-01T00:30", "Velg en dato mellom år 2000 og 2200."),
+        ("starts_at", "i morgen", "Skriv dato og klokkeslett, f.eks. 2031-08-20T14:00."),
+        ("offer_hours", "nan", "Svarfristen må være mellom 0,1 og 336 timer."),
+        ("timezone", "Europa/Finnsnes", "Skriv en tidssone som Europe/Oslo."),
+        ("description", "Hei\x00", "Feltet kan ikke inneholde kontrolltegn."),
     ],
 )
 def test_field_errors_are_shown_and_nothing_is_saved(organiser_client, field, typed, message):

@@ -40,6 +40,7 @@ MAX_TEXT = 20_000
 #: Local date-times in the form, in the file (with seconds) and in the export.
 MOMENT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 DEFAULT_TIMEZONE = "Europe/Oslo"
+FIRST_YEAR, LAST_YEAR = 2000, 2200
 #: The keys that hold a moment, read and written in the event's time zone.
 MOMENTS = ("starts_at", "ends_at", "registration_closes_at", "priority_until", "briefing_at")
 
@@ -50,10 +51,34 @@ in_lines = Regexp(
 )
 
 
-def _moment(label, required: bool = False) -> DateTimeLocalField:
+def _lines(value):
+    """A text of several lines with LF line ends (browsers send CRLF), stripped."""
+    if not isinstance(value, str):
+        return value
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _in_our_time(form, field) -> None:
+    # Far-off years do not fit the database's UTC conversion; no meeting is held then.
+    if field.data and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+        raise ValidationError(_l("Velg en dato mellom år 2000 og 2200."))
+
+
+class MomentField(DateTimeLocalField):
+    """A local date and time; what cannot be read is named with an example."""
+
+    def process_formdata(self, valuelist) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            message = _l("Skriv dato og klokkeslett, f.eks. 2031-08-20T14:00.")
+            raise ValueError(str(message)) from error
+
+
+def _moment(label, required: bool = False) -> MomentField:
     first = InputRequired(REQUIRED) if required else Optional()
-    return DateTimeLocalField(
-        label, format=MOMENT_FORMATS, validators=[first], render_kw={"step": 60}
+    return MomentField(
+        label, format=MOMENT_FORMATS, validators=[first, _in_our_time], render_kw={"step": 60}
     )
 
 
@@ -158,12 +183,12 @@ class EventForm(FlaskForm):
     )
     description = TextAreaField(
         _l("Beskrivelse"),
-        filters=[_stripped],
+        filters=[_lines],
         validators=[Length(max=MAX_TEXT, message=_l("Høyst 20 000 tegn.")), in_lines],
     )
     briefing = TextAreaField(
         _l("Smittevernsinformasjon (sendes dagen før møtet)"),
-        filters=[_stripped],
+        filters=[_lines],
         validators=[Length(max=MAX_TEXT, message=_l("Høyst 20 000 tegn.")), in_lines],
     )
     organiser_name = StringField(
