@@ -366,3 +366,19 @@ def test_the_file_and_the_form_give_the_same_message(runner, tmp_path, field, po
     assert result.exit_code != 0
     assert f"{field} (line {line_of(broken, field + ' =')}): {message}" in result.output
     assert count_rows(Event) == 0
+
+
+def test_force_with_a_new_time_sends_each_seat_holder_the_updated_calendar(
+    runner, edited_demo, smtp, tmp_path
+):
+    moved = tmp_path / "moved.toml"
+    text = SEED.read_text("utf-8")
+    moved.write_text(text.replace("T14:00:00", "T15:00:00"), "utf-8")
+
+    result = runner.invoke(args=["event", "load", "--demo", "--force", str(moved)])
+
+    assert result.exit_code == 0, result.output
+    assert "1 people with a seat are sent the new time or place" in result.output
+    notice = smtp.wait_for("aase@finnfjord.no", 3)[-1]
+    assert notice["Subject"] == "Endret tid eller sted: Temamøte industri"
+    assert count_rows(OutboxMessage, OutboxMessage.kind == "event_changed") == 1

@@ -315,3 +315,25 @@ def test_an_event_made_in_the_browser_exports_to_a_file_that_loads_as_no_change(
     assert refused.exit_code == 1 and "capacity: 2 -> 3" in refused.output
     db.session.expire_all()
     assert events.by_slug(event.slug).capacity == 2
+
+
+def test_nobody_logged_out_creates_publishes_or_cancels(app, make_event):
+    event = make_event(status=EventStatus.DRAFT)
+    anonymous = app.test_client()
+    token = csrf_from(anonymous.get("/organiser/login").get_data(as_text=True))
+
+    for path in (
+        "/organiser/events/new",
+        *(
+            f"/organiser/events/{event.slug}/{action}"
+            for action in ("publish", "cancel", "duplicate", "edit")
+        ),
+    ):
+        response = anonymous.post(path, data={"csrf_token": token, **event_form(), "sure": "avlys"})
+        assert response.status_code in (302, 401, 200) and "Logg inn" in response.get_data(
+            as_text=True
+        )
+
+    db.session.expire_all()
+    assert count_rows(Event) == 1
+    assert db.session.get(Event, event.id).status == EventStatus.DRAFT

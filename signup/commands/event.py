@@ -109,8 +109,11 @@ def _update_event(event, definition: eventfile.EventDefinition, force: bool) -> 
             "nothing was changed: the database keeps what organisers set. "
             "Run again with --force to apply the changes above."
         )
+    notices = events.calendar_notices(event, definition)
     applied, offers = events.apply(event.id, definition, audit.operator_name())
     click.echo(f"updated event {event.slug}: {len(applied)} change(s) applied and audited")
+    if notices:
+        click.echo(f"{notices} people with a seat are sent the new time or place with a calendar")
     if offers:
         click.echo(f"{offers} waitlist offer(s) sent for the new seats")
 
