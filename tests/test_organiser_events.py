@@ -330,9 +330,8 @@ def test_nobody_logged_out_creates_publishes_or_cancels(app, make_event):
         ),
     ):
         response = anonymous.post(path, data={"csrf_token": token, **event_form(), "sure": "avlys"})
-        assert response.status_code in (302, 401, 200) and "Logg inn" in response.get_data(
-            as_text=True
-        )
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/organiser/login")
 
     db.session.expire_all()
     assert count_rows(Event) == 1
