@@ -51,6 +51,8 @@ def test_an_organiser_creates_publishes_edits_duplicates_and_cancels_a_meeting(
     person.check("organiser-event-new-errors")
     starts = clock.now() + timedelta(days=21)
     fill_new_event(page, starts)
+    # The address is suggested from the title as it is typed (and by the server without it).
+    expect(page.get_by_label("Adresse (slug)")).to_have_value("sjomatdagen-pa-skaland")
     page.get_by_role("button", name="Lagre som utkast").click()
     expect(page.get_by_role("heading", name="Status: Utkast")).to_be_visible()
     person.check("organiser-event-draft")
