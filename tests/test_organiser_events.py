@@ -336,3 +336,21 @@ def test_nobody_logged_out_creates_publishes_or_cancels(app, make_event):
     db.session.expire_all()
     assert count_rows(Event) == 1
     assert db.session.get(Event, event.id).status == EventStatus.DRAFT
+
+
+def test_an_unused_group_is_removed_and_a_new_one_added(organiser_client, make_event, confirmed):
+    event = make_event()
+    confirmed(event, "aase@finnfjord.no", "medlem")
+
+    edit(
+        organiser_client,
+        event,
+        **{"groups-1-label": "", "groups-2-label": "Sjømatklyngen Senja", "groups-2-rank": "2"},
+    )
+
+    db.session.expire_all()
+    groups = db.session.get(Event, event.id).groups
+    assert [(g.key, g.label, g.rank) for g in groups] == [
+        ("medlem", "Medlem", 1),
+        ("sjomatklyngen-senja", "Sjømatklyngen Senja", 2),
+    ]

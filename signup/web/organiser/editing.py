@@ -93,10 +93,10 @@ def _flash_saved(changed: int, offers: int, notified: int) -> None:
 def preview(slug: str):
     """The public page as people will see it, also for a draft."""
     event = event_or_404(slug)
+    seats = admission.free_seats(event)
     return render_template(
-        "public/event.html", event=event, form=None, free_seats=admission.free_seats(event),
-        preview=True,
-    )  # fmt: skip
+        "public/event.html", event=event, form=None, free_seats=seats, preview=True
+    )
 
 
 @bp.post("/events/<slug>/publish")
