@@ -77,6 +77,15 @@ class GroupCheck(enum.StrEnum):
     UNVERIFIED = "unverified"
 
 
+class EventStatus(enum.StrEnum):
+    """Where an event stands: only a published event is seen by the public and takes sign-ups."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
 def _public_id() -> str:
     return secrets.token_urlsafe(16)
 
@@ -119,6 +128,10 @@ class Event(db.Model):
     contact_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
     #: Raised whenever the time or place changes, so calendars replace the entry they hold.
     calendar_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: A draft is seen by organisers only; sign-up is open only while published.
+    status: Mapped[EventStatus] = mapped_column(
+        _stored_enum(EventStatus), default=EventStatus.PUBLISHED, server_default="published"
+    )
 
     groups: Mapped[list[PriorityGroup]] = relationship(
         back_populates="event", order_by="PriorityGroup.rank, PriorityGroup.id"
@@ -129,7 +142,8 @@ class Event(db.Model):
         return ZoneInfo(self.timezone)
 
     def registration_open(self, at: datetime | None = None) -> bool:
-        return (at or now()) < self.registration_closes_at
+        published = self.status in (EventStatus.PUBLISHED, None)  # None: not yet flushed
+        return published and (at or now()) < self.registration_closes_at
 
     def reserve_active(self, at: datetime | None = None) -> bool:
         return bool(

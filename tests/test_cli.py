@@ -300,3 +300,85 @@ def test_capacity_and_briefing_commands_are_audited_with_the_operators_name(
     assert (capacity.operator, capacity.detail) == ("bjørn", "1 -> 2; 1 tilbud sendt")
     briefing = entries("briefing_send")[-1]
     assert (briefing.operator, briefing.detail) == ("bjørn", "1 i kø")
+
+
+# -- issue 15: one definition of an event, exported and loaded back --------------------------
+
+
+def test_export_then_load_is_a_no_op(runner, tmp_path):
+    text = SEED.read_text("utf-8").replace("Profilgruppa", "Profilgruppa på Senja – «Æøå»")
+    source = tmp_path / "source.toml"
+    source.write_text(text.replace('slug = "temamote', 'slug = "eksport-temamote'), "utf-8")
+    assert load(runner, source).exit_code == 0
+    exported = tmp_path / "exported.toml"
+
+    printed = runner.invoke(args=["event", "export", "eksport-temamote-industri-2021"])
+    written = runner.invoke(
+        args=["event", "export", "eksport-temamote-industri-2021", "-o", str(exported)]
+    )
+
+    assert printed.exit_code == 0 and written.exit_code == 0, printed.output + written.output
+    assert printed.stdout == exported.read_text("utf-8")
+    assert 'organiser_name = "Profilgruppa på Senja – «Æøå»"' in printed.stdout
+    assert "starts_at = 2021-08-20T14:00:00" in printed.stdout
+    again = load(runner, exported)
+    assert again.exit_code == 0, again.output
+    assert "already matches the file; nothing to change" in again.output
+    assert len(entries("event_load")) == 1
+
+
+def test_an_edited_event_exports_what_the_organiser_set(runner, edited_demo, tmp_path):
+    exported = tmp_path / "edited.toml"
+    runner.invoke(args=["event", "export", SLUG, "-o", str(exported)])
+
+    assert "capacity = 1\n" in exported.read_text("utf-8")
+    again = load(runner, exported)
+    assert again.exit_code == 0, again.output + exported.read_text("utf-8")
+    assert "already matches" in again.output
+    assert load_demo(runner).exit_code == 1  # the seed file now differs, and says how
+
+
+def test_export_of_an_unknown_event_says_so(runner):
+    result = runner.invoke(args=["event", "export", "finnes-ikke-på-senja"])
+
+    assert result.exit_code != 0
+    assert "no event with slug" in result.output
+
+
+@pytest.mark.parametrize(
+    "field, posted, message",
+    [
+        ("capacity", "-1", "Antall plasser må være mellom 0 og 100 000."),
+        ("offer_hours", "0", "Svarfristen må være mellom 0,1 og 336 timer."),
+        ("contact_email", "Sjømat Norge", "Skriv en gyldig e-postadresse"),
+    ],
+)
+def test_the_file_and_the_form_give_the_same_message(runner, tmp_path, field, posted, message):
+    """One definition: the loader reports the dashboard form's Norwegian message for the field."""
+    text = SEED.read_text("utf-8")
+    value = posted if field != "contact_email" else f'"{posted}"'
+    broken = re.sub(rf"(?m)^{field} = .*$", f"{field} = {value}", text)
+    path = tmp_path / "broken.toml"
+    path.write_text(broken, "utf-8")
+
+    result = load(runner, path)
+
+    assert result.exit_code != 0
+    assert f"{field} (line {line_of(broken, field + ' =')}): {message}" in result.output
+    assert count_rows(Event) == 0
+
+
+def test_force_with_a_new_time_sends_each_seat_holder_the_updated_calendar(
+    runner, edited_demo, smtp, tmp_path
+):
+    moved = tmp_path / "moved.toml"
+    text = SEED.read_text("utf-8")
+    moved.write_text(text.replace("T14:00:00", "T15:00:00"), "utf-8")
+
+    result = runner.invoke(args=["event", "load", "--demo", "--force", str(moved)])
+
+    assert result.exit_code == 0, result.output
+    assert "1 people with a seat are sent the new time or place" in result.output
+    notice = smtp.wait_for("aase@finnfjord.no", 3)[-1]
+    assert notice["Subject"] == "Endret tid eller sted: Temamøte industri"
+    assert count_rows(OutboxMessage, OutboxMessage.kind == "event_changed") == 1

@@ -247,5 +247,7 @@ def test_a_bad_contact_address_in_an_event_file_names_key_and_line(app):
         'contact_email = "post@profilgruppa.no"', 'contact_email = "Sjømat Norge"'
     )
     line = text.splitlines().index('contact_email = "Sjømat Norge"') + 1
-    with pytest.raises(eventfile.EventFileError, match=rf"^contact_email \(line {line}\): must be"):
+    with pytest.raises(
+        eventfile.EventFileError, match=rf"^contact_email \(line {line}\): Skriv en gyldig e-post"
+    ):
         eventfile.parse(text)

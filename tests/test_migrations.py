@@ -81,3 +81,32 @@ def test_downgrade_gives_the_parts_back(tmp_path, backend):
     assert row.body_text.strip() == "Teksten"
     assert row.body_html.strip() == "<p>HTML</p>"
     assert row.ics is None
+
+
+def test_events_from_before_the_status_column_are_published(tmp_path, backend):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url(tmp_path, backend)})
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "5b1e0c2d7a4f"]).exit_code == 0
+    with app.app_context():
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO event (slug, title, venue, description, timezone, starts_at,"
+                    " ends_at, capacity, registration_closes_at, offer_hours, quiet_hours,"
+                    " reserved_seats, briefing_at, retention_days, briefing) VALUES ('temamote',"
+                    " 'Temamøte på Skaland', 'Kunnskapsparken', '', 'Europe/Oslo', :at, :at, 60,"
+                    " :at, 24, true, 0, :at, 10, '')"
+                ),
+                {"at": datetime(2021, 8, 20, 12, 0)},
+            )
+        db.engine.dispose()
+
+    upgraded = runner.invoke(args=["db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+    with app.app_context():
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT status FROM event")).scalar_one() == "published"
+        db.engine.dispose()
+    assert runner.invoke(args=["db", "downgrade", "5b1e0c2d7a4f"]).exit_code == 0
+    with app.app_context():
+        db.engine.dispose()

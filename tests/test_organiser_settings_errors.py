@@ -39,7 +39,7 @@ def test_a_bad_offer_window_keeps_the_typed_briefing(organiser_client, make_even
     response = post_settings(organiser_client, event, "texts", briefing=typed, offer_hours="0")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert tied_error(page, "offer_hours") == "Svarfristen må være mellom 1 og 336 timer."
+    assert tied_error(page, "offer_hours") == "Svarfristen må være mellom 0,1 og 336 timer."
     assert textarea_holds(page, typed)
     assert 'value="0"' in re.search(r'<input[^>]*id="offer_hours"[^>]*>', page).group(0)
     nothing_saved(event, "Hold avstand.")

@@ -85,6 +85,19 @@ def load_event(path: Path, demo: bool, force: bool, create_only: bool) -> None:
         raise click.ClickException(f"{path}: {error}") from error
 
 
+@event_cli.command("export")
+@click.argument("slug")
+@click.option("-o", "output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+def export_event(slug: str, output: Path | None) -> None:
+    """Print the event as a file `event load` reads (standard output, or -o FILE)."""
+    text = eventfile.export(_event_or_fail(slug))
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.write_text(text, "utf-8")
+    click.echo(f"wrote event {slug} to {output}", err=True)
+
+
 def _update_event(event, definition: eventfile.EventDefinition, force: bool) -> None:
     found = events.changes(event, definition)
     if not found:
@@ -96,8 +109,11 @@ def _update_event(event, definition: eventfile.EventDefinition, force: bool) -> 
             "nothing was changed: the database keeps what organisers set. "
             "Run again with --force to apply the changes above."
         )
+    notices = events.calendar_notices(event, definition)
     applied, offers = events.apply(event.id, definition, audit.operator_name())
     click.echo(f"updated event {event.slug}: {len(applied)} change(s) applied and audited")
+    if notices:
+        click.echo(f"{notices} people with a seat are sent the new time or place with a calendar")
     if offers:
         click.echo(f"{offers} waitlist offer(s) sent for the new seats")
 

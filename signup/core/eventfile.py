@@ -1,22 +1,47 @@
-"""Read an event definition (TOML) into checked values, or say which key on which line is wrong."""
+"""Read an event file (TOML) and write one: checked by the one definition in eventschema.py.
+
+A malformed file is refused naming the key, its line and the same Norwegian message the
+dashboard's form shows for that field.
+"""
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import validate_email
+from werkzeug.datastructures import MultiDict
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-GROUP_KEY = re.compile(r"^[a-z0-9_-]{1,40}$")
-KNOWN_KEYS = {
-    "slug", "title", "venue", "description", "timezone", "starts_at", "ends_at", "capacity",
-    "registration_closes_at", "offer_hours", "quiet_hours", "priority_until", "reserved_seats",
-    "briefing_at", "retention_days", "briefing", "groups", "organiser_name", "contact_email",
-}  # fmt: skip
+from .eventschema import DEFAULT_TIMEZONE, MOMENTS, EventForm, group_key
+
+#: The TOML types each key may hold; the form then checks the value itself.
+TEXT, WHOLE, NUMBER, FLAG, MOMENT = (str,), (int,), (int, float), (bool,), (datetime, str)
+KEY_TYPES = {
+    "slug": TEXT, "title": TEXT, "venue": TEXT, "description": TEXT, "briefing": TEXT,
+    "timezone": TEXT, "organiser_name": TEXT, "contact_email": TEXT,
+    "capacity": WHOLE, "reserved_seats": WHOLE, "retention_days": WHOLE,
+    "offer_hours": NUMBER, "quiet_hours": FLAG, "groups": (list,),
+} | dict.fromkeys(MOMENTS, MOMENT)  # fmt: skip
+GROUP_TYPES = {"key": TEXT, "label": TEXT, "rank": WHOLE}
+TYPE_MESSAGES = {
+    TEXT: "må være en tekst",
+    WHOLE: "må være et helt tall",
+    NUMBER: "må være et tall",
+    FLAG: "må være true eller false",
+    MOMENT: "må være dato og klokkeslett, f.eks. 2021-08-20T14:00:00",
+    (list,): "trenger minst én [[groups]]-tabell med key, label og rank",
+}
+#: The order keys are written in by `export`.
+FILE_ORDER = (
+    "slug", "title", "venue", "organiser_name", "contact_email", "timezone", *MOMENTS[:3],
+    "capacity", "priority_until", "reserved_seats", "offer_hours", "quiet_hours", "briefing_at",
+    "retention_days", "description", "briefing",
+)  # fmt: skip
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class EventFileError(ValueError):
@@ -38,123 +63,130 @@ def _line_of(text: str, key: str, occurrence: int = 0) -> int | None:
     return None
 
 
-class _Reader:
-    def __init__(self, text: str, data: dict, zone: ZoneInfo | None = None):
-        self.text, self.data, self.zone = text, data, zone
-
-    def fail(self, key: str, problem: str, occurrence: int = 0, table: str | None = None):
-        line = _line_of(self.text, table or key, occurrence)
-        where = f" (line {line})" if line else ""
-        raise EventFileError(f"{key}{where}: {problem}")
-
-    def text_value(self, key: str, required=True, default="", limit=20000) -> str:
-        value = self.data.get(key, None if required else default)
-        if not isinstance(value, str) or (required and not value.strip()):
-            self.fail(key, "must be a non-empty text" if required else "must be a text")
-        if len(value) > limit:
-            self.fail(key, f"must be at most {limit} characters")
-        return value.strip()
-
-    def number(self, key: str, default=None, kind=int, minimum=0):
-        value = self.data.get(key, default)
-        if value is None:
-            self.fail(key, "is required")
-        if isinstance(value, bool) or not isinstance(value, (int, float) if kind is float else int):
-            self.fail(key, "must be a whole number" if kind is int else "must be a number")
-        if value < minimum:
-            self.fail(key, f"must be at least {minimum}")
-        return kind(value)
-
-    def moment(self, key: str, default=None) -> datetime | None:
-        value = self.data.get(key, default)
-        if value is None or isinstance(value, datetime) and value.tzinfo is not None:
-            return value
-        if isinstance(value, str):
-            try:
-                value = datetime.fromisoformat(value)
-            except ValueError:
-                self.fail(key, "must be a date and time, e.g. 2021-08-20T14:00:00")
-        if not isinstance(value, datetime):
-            self.fail(key, "must be a date and time, e.g. 2021-08-20T14:00:00")
-        # A local date-time is read in the event's time zone.
-        return value if value.tzinfo else value.replace(tzinfo=self.zone)
+def _fail(text: str, key: str, problem: str, occurrence: int = 0, table: str | None = None):
+    line = _line_of(text, table or key, occurrence)
+    where = f" (line {line})" if line else ""
+    raise EventFileError(f"{key}{where}: {problem}")
 
 
-def parse(text: str, default_timezone: str = "Europe/Oslo") -> EventDefinition:
+def parse(text: str, default_timezone: str = DEFAULT_TIMEZONE) -> EventDefinition:
     """Check every key; raise EventFileError naming the first bad one and its line."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise EventFileError(f"not valid TOML: {error}") from error
-    reader = _Reader(text, data)
-    for key in data:
-        if key not in KNOWN_KEYS:
-            reader.fail(key, "is not a known key")
+    _check_types(text, data)
+    form = EventForm(formdata=_formdata(data, default_timezone), meta={"csrf": False})
+    if not form.validate():
+        _fail_first(text, form)
+    return definition(form)
+
+
+def _check_types(text: str, data: dict) -> None:
+    for key, value in data.items():
+        if key not in KEY_TYPES:
+            _fail(text, key, "er ikke en kjent nøkkel")
+        if isinstance(value, bool) != (KEY_TYPES[key] is FLAG) or not isinstance(
+            value, KEY_TYPES[key]
+        ):
+            _fail(text, key, TYPE_MESSAGES[KEY_TYPES[key]])
+    for index, group in enumerate(data.get("groups") or [None]):
+        if not isinstance(group, dict):
+            _fail(text, "groups", TYPE_MESSAGES[(list,)])
+        for key, kind in GROUP_TYPES.items():
+            value = group.get(key)
+            if key == "key" and value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, kind):
+                _fail(text, f"groups.{key}", TYPE_MESSAGES[kind], index, "groups")
+        if not group["label"].strip():
+            _fail(text, "groups.label", "Dette feltet må fylles ut.", index, "groups")
+
+
+def _formdata(data: dict, default_timezone: str) -> MultiDict:
+    """The file's values as the dashboard's form would post them."""
     zone_name = data.get("timezone", default_timezone)
+    posted = MultiDict({"timezone": zone_name})
+    for key, value in data.items():
+        if isinstance(value, bool):
+            if value:
+                posted[key] = "y"
+        elif isinstance(value, datetime):
+            if value.tzinfo is not None:
+                value = value.astimezone(_zone_or_utc(zone_name)).replace(tzinfo=None)
+            posted[key] = value.isoformat(timespec="seconds")
+        elif key != "groups":
+            posted[key] = str(value)
+    if "quiet_hours" not in data:
+        posted["quiet_hours"] = "y"
+    for index, group in enumerate(data.get("groups", [])):
+        for key in GROUP_TYPES:
+            posted[f"groups-{index}-{key}"] = str(group.get(key, ""))
+    return posted
+
+
+def _zone_or_utc(name: str) -> ZoneInfo:
     try:
-        reader.zone = ZoneInfo(zone_name) if isinstance(zone_name, str) else None
-    except (ZoneInfoNotFoundError, ValueError):
-        reader.zone = None
-    if reader.zone is None:
-        reader.fail("timezone", "must be an IANA time zone such as Europe/Oslo")
-    slug = reader.text_value("slug", limit=80)
-    if not SLUG.match(slug):
-        reader.fail("slug", "may hold only a-z, 0-9 and '-'")
-    values = _timing(reader) | {
-        "slug": slug,
-        "title": reader.text_value("title", limit=200),
-        "venue": reader.text_value("venue", limit=200),
-        "description": reader.text_value("description", required=False),
-        "briefing": reader.text_value("briefing", required=False),
-        "timezone": zone_name,
-        "capacity": reader.number("capacity"),
-        "offer_hours": reader.number("offer_hours", 24, kind=float, minimum=0.1),
-        "reserved_seats": reader.number("reserved_seats", 0),
-        "retention_days": reader.number("retention_days", 10),
-    }
-    values.update(_organiser(reader))
-    quiet = data.get("quiet_hours", True)
-    if not isinstance(quiet, bool):
-        reader.fail("quiet_hours", "must be true or false")
-    values["quiet_hours"] = quiet
-    if values["reserved_seats"] > values["capacity"]:
-        reader.fail("reserved_seats", "cannot be more than capacity")
-    return EventDefinition(values=values, groups=_groups(reader))
+        return ZoneInfo(name)
+    except (ValueError, KeyError):
+        return ZoneInfo("UTC")
 
 
-def _timing(reader: _Reader) -> dict:
-    starts = reader.moment("starts_at")
-    ends = reader.moment("ends_at")
-    if starts is None:
-        reader.fail("starts_at", "is required")
-    if ends is None or ends <= starts:
-        reader.fail("ends_at", "is required and must be after starts_at")
-    closes = reader.moment("registration_closes_at") or starts
-    if closes > starts:
-        reader.fail("registration_closes_at", "must not be after starts_at")
-    priority_until = reader.moment("priority_until")
-    briefing_at = reader.moment("briefing_at") or default_briefing_at(starts, reader.zone)
-    return {
-        "starts_at": starts,
-        "ends_at": ends,
-        "registration_closes_at": closes,
-        "priority_until": priority_until,
-        "briefing_at": briefing_at,
-    }
+def _fail_first(text: str, form: EventForm) -> None:
+    for name, problems in form.errors.items():
+        if name != "groups":
+            _fail(text, name, str(problems[0]))
+        for index, problem in enumerate(problems):
+            if not isinstance(problem, dict):
+                _fail(text, "groups", str(problem))
+            for key, messages in problem.items():
+                _fail(text, f"groups.{key}", str(messages[0]), index, "groups")
 
 
-def _organiser(reader: _Reader) -> dict:
-    """Who runs the meeting and the address people reach them at (both optional)."""
-    contact = reader.text_value("contact_email", required=False, limit=254)
+def definition(form: EventForm) -> EventDefinition:
+    """The checked values of a valid form: moments aware in the event's zone, defaults filled."""
+    zone = ZoneInfo(form.timezone.data)
+    moments = {key: _aware(form[key].data, zone) for key in MOMENTS}
+    moments["registration_closes_at"] = moments["registration_closes_at"] or moments["starts_at"]
+    moments["briefing_at"] = moments["briefing_at"] or default_briefing_at(
+        moments["starts_at"], zone
+    )
+    contact = form.contact_email.data or ""
     if contact:
-        try:
-            contact = validate_email(contact, check_deliverability=False).normalized
-        except EmailNotValidError:
-            reader.fail("contact_email", "must be an email address, e.g. post@profilgruppa.no")
-    return {
-        "organiser_name": reader.text_value("organiser_name", required=False, limit=200),
+        contact = validate_email(contact, check_deliverability=False).normalized
+    values = moments | {
+        "slug": form.slug.data,
+        "title": form.title.data,
+        "venue": form.venue.data,
+        "description": form.description.data or "",
+        "briefing": form.briefing.data or "",
+        "timezone": form.timezone.data,
+        "capacity": form.capacity.data,
+        "offer_hours": float(form.offer_hours.data),
+        "reserved_seats": form.reserved_seats.data,
+        "retention_days": form.retention_days.data,
+        "quiet_hours": bool(form.quiet_hours.data),
+        "organiser_name": form.organiser_name.data or "",
         "contact_email": contact,
     }
+    return EventDefinition(values=values, groups=_groups(form))
+
+
+def _aware(value: datetime | None, zone: ZoneInfo) -> datetime | None:
+    # A local date-time is read in the event's time zone.
+    return value.replace(tzinfo=zone) if value else None
+
+
+def _groups(form: EventForm) -> list[dict]:
+    return [
+        {
+            "key": entry.form.key.data or group_key(entry.form.label.data),
+            "label": entry.form.label.data,
+            "rank": entry.form.rank.data or 1,
+        }
+        for entry in form.groups.entries
+        if entry.form.label.data
+    ]
 
 
 def default_briefing_at(starts: datetime, zone: ZoneInfo) -> datetime:
@@ -163,26 +195,39 @@ def default_briefing_at(starts: datetime, zone: ZoneInfo) -> datetime:
     return datetime.combine(day_before, time(12, 0), tzinfo=zone)
 
 
-def _groups(reader: _Reader) -> list[dict]:
-    groups = reader.data.get("groups")
-    if not isinstance(groups, list) or not groups:
-        reader.fail("groups", "needs at least one [[groups]] table with key, label and rank")
-    seen: set[str] = set()
-    result = []
-    for index, group in enumerate(groups):
-        sub = _Reader(reader.text, group if isinstance(group, dict) else {})
-        key = group.get("key") if isinstance(group, dict) else None
-        if not isinstance(key, str) or not GROUP_KEY.match(key) or key in seen:
-            sub.fail("groups.key", "must be a unique short key (a-z, 0-9, _ or -)", index, "groups")
-        label = group.get("label")
-        if not isinstance(label, str) or not label.strip() or len(label) > 200:
-            sub.fail("groups.label", "must be a non-empty text", index, "groups")
-        rank = group.get("rank")
-        if isinstance(rank, bool) or not isinstance(rank, int) or rank < 1:
-            sub.fail("groups.rank", "must be a whole number from 1", index, "groups")
-        seen.add(key)
-        result.append({"key": key, "label": label.strip(), "rank": rank})
-    return result
+def form_data(event) -> dict:
+    """An event's values as the form holds them: local moments without a zone, groups listed."""
+    values = {key: getattr(event, key) for key in FILE_ORDER}
+    for key in MOMENTS:
+        if values[key] is not None:
+            values[key] = values[key].astimezone(event.zone).replace(tzinfo=None)
+    values["groups"] = [{"key": g.key, "label": g.label, "rank": g.rank} for g in event.groups]
+    return values
+
+
+def export(event) -> str:
+    """The event as a file of the same schema: loading it again changes nothing."""
+    values = form_data(event)
+    lines = [f"# {event.title}: exported from the database; times are local to `timezone`."]
+    for key in FILE_ORDER:
+        if values[key] is not None:
+            lines.append(f"{key} = {_toml_value(values[key])}")
+    for group in values["groups"]:
+        lines += ["", "[[groups]]"] + [f"{k} = {_toml_value(v)}" for k, v in group.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, int | float):
+        return repr(value)
+    if "\n" in value and not CONTROL.search(value):
+        escaped = value.replace("\\", "\\\\").replace('"""', '""\\"')
+        return f'"""\n{escaped}\n"""'
+    return json.dumps(value, ensure_ascii=False)
 
 
 def shift_to_future(definition: EventDefinition, at: datetime, lead_days: int = 14) -> None:

@@ -13,8 +13,18 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from ..clock import now
 from ..extensions import db
-from ..models import Event, PriorityGroup, Registration
+from ..mail import outbox
+from ..models import (
+    SEAT_HOLDING,
+    Event,
+    EventStatus,
+    MemberDomain,
+    PriorityGroup,
+    Registration,
+    State,
+)
 from . import admission, audit
 from .eventfile import EventDefinition, EventFileError
 from .lock import write_transaction
@@ -34,15 +44,115 @@ def by_slug(slug: str) -> Event | None:
     return db.session.scalar(select(Event).where(Event.slug == slug))
 
 
-def create(definition: EventDefinition, operator: str) -> Event:
-    """Create the event a file describes (its slug is new), with an audit entry."""
+def create(
+    definition: EventDefinition,
+    by: audit.Actor,
+    status: EventStatus = EventStatus.PUBLISHED,
+) -> Event:
+    """Create the event a file or the dashboard describes (its slug is new), audited.
+
+    `by` is the command-line user loading a file (a name), or the organiser in the dashboard.
+    """
     with write_transaction():
-        event = Event(**definition.values)
+        event = Event(**definition.values, status=status)
         db.session.add(event)
         _sync_groups(event, definition.groups)
         db.session.flush()
-        audit.add("event_load", event, detail="opprettet fra fil", by=operator)
+        if isinstance(by, str):
+            audit.add("event_load", event, detail="opprettet fra fil", by=by)
+        else:
+            audit.add("event_create", event, detail=f"status {status.value}", by=by)
     return db.session.get(Event, event.id)
+
+
+def has_registrations(event: Event) -> bool:
+    """Whether anyone has signed up (the event's address is then fixed)."""
+    return bool(db.session.scalar(select(func.count()).where(Registration.event_id == event.id)))
+
+
+def set_status(event_id: int, status: EventStatus, *, by: audit.Actor) -> None:
+    """Publish or close an event in the seat lock, audited; publishing offers free seats."""
+
+    def edit(event: Event) -> None:
+        before = event.status
+        # Closing keeps the close time: publishing again reopens sign-up, and those
+        # waiting are told at the close time, as for any event.
+        event.status = status
+        audit.add("event_status", event, detail=f"{before.value} -> {status.value}", by=by)
+
+    event = db.session.get(Event, event_id)
+    admission.set_capacity(event_id, event.capacity, edit, by=by)
+
+
+def cancel(event_id: int, *, by: audit.Actor) -> int:
+    """Cancel the meeting: sign-up closes and everyone in it is told; returns how many.
+
+    People with a seat get a calendar file that removes the entry; nobody's seat is offered on.
+    """
+    told: list[int] = []
+
+    def edit(event: Event) -> None:
+        event.status = EventStatus.CANCELLED
+        event.registration_closes_at = min(event.registration_closes_at, now())
+        for registration in _live_registrations(event):
+            had_calendar = registration.state == State.ADMITTED
+            if had_calendar:
+                registration.calendar_sequence += 1
+            registration.state = State.CANCELLED
+            registration.left_at = now()
+            outbox.enqueue("event_cancelled", registration, withdraw_calendar=had_calendar)
+            told.append(registration.id)
+        audit.add("event_status", event, detail=f"avlyst; {len(told)} fikk beskjed", by=by)
+
+    event = db.session.get(Event, event_id)
+    admission.set_capacity(event_id, event.capacity, edit, by=by)
+    return len(told)
+
+
+def _live_registrations(event: Event) -> list[Registration]:
+    live = (*SEAT_HOLDING, State.WAITLISTED)
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .where(Registration.event_id == event.id, Registration.state.in_(live))
+            .order_by(Registration.id)
+        )
+    )
+
+
+def duplicate(event_id: int, *, by: audit.Actor) -> Event:
+    """A draft copy of the event for next time: groups, texts and settings, nobody signed up."""
+    source = db.session.get(Event, event_id)
+    with write_transaction():
+        copy = Event(**{key: getattr(source, key) for key in COPIED}, status=EventStatus.DRAFT)
+        copy.slug = _free_slug(f"{source.slug[:70]}-kopi")
+        db.session.add(copy)
+        for group in source.groups:
+            domains = [MemberDomain(domain=d.domain) for d in group.domains]
+            db.session.add(
+                PriorityGroup(
+                    event=copy, key=group.key, label=group.label, rank=group.rank, domains=domains
+                )
+            )
+        db.session.flush()
+        audit.add("event_duplicate", copy, detail=f"kopi av møte {source.id}", by=by)
+    return db.session.get(Event, copy.id)
+
+
+#: What a copy of an event takes over: everything an event file holds but the address.
+COPIED = (
+    "title", "venue", "description", "timezone", "starts_at", "ends_at", "capacity",
+    "registration_closes_at", "offer_hours", "quiet_hours", "priority_until", "reserved_seats",
+    "briefing_at", "retention_days", "briefing", "organiser_name", "contact_email",
+)  # fmt: skip
+
+
+def _free_slug(wanted: str) -> str:
+    slug, number = wanted, 1
+    while by_slug(slug) is not None:
+        number += 1
+        slug = f"{wanted}-{number}"
+    return slug
 
 
 def changes(event: Event, definition: EventDefinition) -> list[Change]:
@@ -55,23 +165,54 @@ def changes(event: Event, definition: EventDefinition) -> list[Change]:
     return found + _group_changes(event, definition.groups)
 
 
-def apply(event_id: int, definition: EventDefinition, operator: str) -> tuple[list[Change], int]:
-    """Apply the file's differences as one seat decision, audited: (changes, offers made)."""
+def apply(event_id: int, definition: EventDefinition, by: audit.Actor) -> tuple[list[Change], int]:
+    """Apply the differences as one seat decision, audited: (changes, offers made).
+
+    `by` is the command-line user loading a file (a name), or the organiser in the dashboard.
+    """
     values = dict(definition.values)
     capacity = values.pop("capacity")
     applied: list[Change] = []
 
     def edit(event: Event) -> None:
         applied.extend(changes(event, definition))
+        sequence = event.calendar_sequence
         for key, value in values.items():
             setattr(event, key, value)
         _sync_groups(event, definition.groups)
+        if event.calendar_sequence != sequence:
+            for registration in _seat_holders(event):
+                outbox.enqueue("event_changed", registration)
         if applied:
-            detail = "fra fil: " + "; ".join(summary(change, event.zone) for change in applied)
-            audit.add("event_load", event, detail=detail, by=operator)
+            detail = "; ".join(summary(change, event.zone) for change in applied)
+            if isinstance(by, str):
+                audit.add("event_load", event, detail=f"fra fil: {detail}", by=by)
+            else:
+                audit.add("event_edit", event, detail=detail, by=by)
 
-    offers = admission.set_capacity(event_id, capacity, edit, by=operator)
+    offers = admission.set_capacity(event_id, capacity, edit, by=by)
     return applied, offers
+
+
+#: The fields a calendar entry shows; a change to one of them is sent to everyone with a seat.
+CALENDAR_FIELDS = ("starts_at", "ends_at", "venue")
+
+
+def calendar_notices(event: Event, definition: EventDefinition) -> int:
+    """How many people with a seat would get an updated calendar entry from `definition`."""
+    if all(getattr(event, key) == definition.values[key] for key in CALENDAR_FIELDS):
+        return 0
+    return len(_seat_holders(event))
+
+
+def _seat_holders(event: Event) -> list[Registration]:
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .where(Registration.event_id == event.id, Registration.state.in_(SEAT_HOLDING))
+            .order_by(Registration.id)
+        )
+    )
 
 
 def show(value: object, zone: ZoneInfo) -> str:

@@ -26,6 +26,8 @@ KINDS = (
     "briefing",
     "waitlist_reminder",
     "already_registered",
+    "event_changed",
+    "event_cancelled",
 )
 #: Kinds sent to an address that has no registration (nothing to manage, no personal link).
 ADDRESS_KINDS = ("no_registration",)
@@ -103,7 +105,7 @@ def _render(kind: str, context: dict, language: str) -> RenderedEmail:
 
 def _calendar_method(kind: str, context: dict) -> str | None:
     """Which calendar file goes with this email, if any."""
-    if kind == "admitted":
+    if kind in ("admitted", "event_changed"):
         return PUBLISH
     if context.get("withdraw_calendar"):
         return CANCEL

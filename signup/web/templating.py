@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from .. import markdown
 from ..models import State
 from . import timefmt
 from .i18n import current_language
@@ -39,4 +40,6 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(_when, "when")
     app.add_template_filter(_span, "event_time")
     app.add_template_filter(first_upper, "first_upper")
+    app.add_template_filter(markdown.to_html, "markdown")
+    app.add_template_filter(markdown.to_text, "markdown_text")
     app.add_template_filter(lambda state: str(STATE_LABELS.get(state, state)), "state_label")

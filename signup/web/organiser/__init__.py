@@ -26,4 +26,4 @@ def never_cache(response):
     return response
 
 
-from . import actions, auth, checkin, exports, views  # noqa: E402,F401  (routes register on import)
+from . import actions, auth, checkin, editing, exports, views  # noqa: E402,F401  (routes register on import)

@@ -6,19 +6,16 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DecimalField,
     EmailField,
-    IntegerField,
     PasswordField,
     SelectField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length
 
+from ...core.eventschema import EventForm
 from ..public.forms import REQUIRED, known_choice
 from ..validators import no_control_characters, no_control_characters_in_lines
-
-MAX_CAPACITY = 100_000
 
 
 class LoginForm(FlaskForm):
@@ -41,35 +38,16 @@ class ActionForm(FlaskForm):
 
 
 class CapacityForm(FlaskForm):
-    """The number of seats."""
+    """The number of seats: the event definition's own field, limits and messages."""
 
-    capacity = IntegerField(
-        _l("Antall plasser"),
-        validators=[
-            InputRequired(_l("Skriv inn antall plasser.")),
-            NumberRange(0, MAX_CAPACITY, _l("Antall plasser må være mellom 0 og 100 000.")),
-        ],
-    )
+    capacity = EventForm.capacity
 
 
 class TextsForm(FlaskForm):
-    """The briefing text and the offer window."""
+    """The briefing text and the offer window, as the event definition has them."""
 
-    briefing = TextAreaField(
-        _l("Smittevernsinformasjon (sendes dagen før møtet)"),
-        validators=[
-            Length(max=20000, message=_l("Høyst 20 000 tegn.")),
-            no_control_characters_in_lines,
-        ],
-    )
-    offer_hours = DecimalField(
-        _l("Svarfrist for tilbud om plass (timer)"),
-        places=1,
-        validators=[
-            InputRequired(_l("Skriv inn svarfristen i timer.")),
-            NumberRange(1, 24 * 14, _l("Svarfristen må være mellom 1 og 336 timer.")),
-        ],
-    )
+    briefing = EventForm.briefing
+    offer_hours = EventForm.offer_hours
 
 
 class DomainsForm(FlaskForm):

@@ -42,4 +42,6 @@ EMAIL_KIND_LABELS = {
     "waitlist_reminder": _l("påminnelse venteliste"),
     "already_registered": _l("allerede påmeldt"),
     "no_registration": _l("ingen påmelding på adressen"),
+    "event_changed": _l("endret tid eller sted"),
+    "event_cancelled": _l("møtet avlyst"),
 }

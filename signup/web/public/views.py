@@ -11,7 +11,7 @@ from ...clock import now
 from ...core import admission, retention, signups, waitlist
 from ...core.errors import Refusal, Refused
 from ...extensions import db
-from ...models import Event, Registration, State
+from ...models import Event, EventStatus, Registration, State
 from ..i18n import current_language, follow_registration
 from ..refusals import in_words
 from . import bp, limits
@@ -22,15 +22,17 @@ def _event_or_404(slug: str, *options) -> Event:
     """The event at `slug`, loaded with the loader `options` given, or a 404 page."""
     query = select(Event).options(*options).where(Event.slug == slug)
     event = db.session.execute(query).unique().scalar_one_or_none()
-    if event is None:
-        abort(404)
+    if event is None or event.status == EventStatus.DRAFT:
+        abort(404)  # a draft is seen by organisers only, in their preview
     return event
 
 
 def _open_events() -> list[Event]:
     return list(
         db.session.scalars(
-            select(Event).where(Event.registration_closes_at > now()).order_by(Event.starts_at)
+            select(Event)
+            .where(Event.registration_closes_at > now(), Event.status == EventStatus.PUBLISHED)
+            .order_by(Event.starts_at)
         )
     )
 
