@@ -39,6 +39,16 @@ ACTION_LABELS = {
     "password": _l("satte nytt passord for en arrangør"),
     "disable": _l("sperret en arrangørkonto"),
     "enable": _l("åpnet en sperret arrangørkonto"),
+    "invite": _l("inviterte en arrangør"),
+    "invite_again": _l("sendte invitasjonen på nytt"),
+    "invite_accepted": _l("tok imot invitasjonen og valgte passord"),
+    "access": _l("endret rolle eller møter for en konto"),
+    "reset_requested": _l("ba om lenke for nytt passord"),
+    "password_reset": _l("valgte nytt passord fra lenke"),
+    "password_changed": _l("byttet sitt eget passord"),
+    "twostep_on": _l("slo på totrinns innlogging"),
+    "twostep_off": _l("slo av totrinns innlogging"),
+    "recovery_code_used": _l("logget inn med en reservekode"),
 }
 #: Actions on an organiser account rather than by one: `organiser_id` is the account acted
 #: on (a failed login's target, a command's subject), and nobody logged in did them.
@@ -99,6 +109,21 @@ def add_command(action: str, organiser: Organiser, detail: str = "") -> None:
             action=action,
             detail=detail,
             operator=operator_name(),
+            created_at=now(),
+        )
+    )
+
+
+def add_by(actor: Organiser | None, action: str, detail: str = "") -> None:
+    """Add an entry for an account action by `actor` (None: someone not signed in).
+
+    `detail` names the account acted on by id ("konto 7"), never by address.
+    """
+    db.session.add(
+        AuditEntry(
+            organiser_id=actor.id if actor is not None else None,
+            action=action,
+            detail=detail,
             created_at=now(),
         )
     )

@@ -17,7 +17,8 @@ from flask_login import current_user, login_user, logout_user
 from ...core import accounts, audit
 from ...database import write_transaction
 from ...extensions import limiter
-from . import bp
+from . import access, bp
+from .account_forms import ForgotForm
 from .forms import ActionForm, LoginForm
 
 #: Failed logins allowed per account and client: guessing one password is what we stop.
@@ -43,11 +44,13 @@ def _safe_next(target: str | None) -> str:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and parts.path.startswith("/organiser/"):
             return target
-    return url_for("organiser.events")
+    return access.home_url()
 
 
 @bp.errorhandler(429)
 def too_many_attempts(error):
+    if request.endpoint == "organiser.forgot":
+        return render_template("organiser/forgot.html", form=ForgotForm(), throttled=True), 429
     return render_template("organiser/login.html", form=LoginForm(), throttled=True), 429
 
 
@@ -64,7 +67,7 @@ def too_many_attempts(error):
 @limiter.limit(LOGINS_PER_CLIENT, key_func=get_remote_address, methods=["POST"])
 def login():
     if request.method == "GET" and current_user.is_authenticated:
-        return redirect(url_for("organiser.events"))
+        return redirect(access.home_url())
     form = LoginForm()
     if form.validate_on_submit():
         organiser = accounts.authenticate(form.email.data, form.password.data)
