@@ -7,12 +7,12 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from test_organiser_auth import alone
 
 from conftest import csrf_from, links_in, log_in, press, words_of
 from signup.extensions import db
 from signup.models import AuditEntry, Organiser
 from signup.web.organiser import OPEN_ENDPOINTS
-from test_organiser_auth import alone
 
 STRONG = "blåbærsyltetøy-på-vaffel"
 
