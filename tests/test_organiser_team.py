@@ -152,7 +152,15 @@ def _concrete(rule, slug: str) -> str:
 
 
 DOOR_PAGES = {"organiser.checkin", "organiser.check_in", "organiser.undo_check_in"}
-OWN_ACCOUNT = {"organiser.logout", "organiser.account", "organiser.change_password"}
+#: The account's own pages (logout, password, two-step sign-in), open to every role.
+OWN_ACCOUNT = {
+    "organiser.logout",
+    "organiser.account",
+    "organiser.change_password",
+    "organiser.twostep_setup",
+    "organiser.twostep_turn_on",
+    "organiser.twostep_turn_off",
+}
 
 
 def test_a_door_account_opens_only_the_check_in_of_its_own_events(

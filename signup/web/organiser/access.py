@@ -18,7 +18,14 @@ from ...extensions import db
 from ...models import Event
 
 #: Pages about the signed-in account itself, open to every role.
-OWN_ACCOUNT = {"organiser.logout", "organiser.account", "organiser.change_password"}
+OWN_ACCOUNT = {
+    "organiser.logout",
+    "organiser.account",
+    "organiser.change_password",
+    "organiser.twostep_setup",
+    "organiser.twostep_turn_on",
+    "organiser.twostep_turn_off",
+}
 #: The door's pages.
 CHECK_IN = {"organiser.checkin", "organiser.check_in", "organiser.undo_check_in"}
 #: Pages for the administrator only.

@@ -19,7 +19,7 @@ from ...core import accounts, credentials
 from ...extensions import limiter
 from ..i18n import current_language
 from . import bp
-from .account_forms import ChangePasswordForm, ChoosePasswordForm, ForgotForm
+from .account_forms import ChangePasswordForm, ChoosePasswordForm, ForgotForm, TurnOffForm
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,9 @@ def accept_invite(token: str):
 @bp.get("/account")
 def account():
     return render_template(
-        "organiser/account.html", form=ChangePasswordForm(account_email=current_user.email)
+        "organiser/account.html",
+        form=ChangePasswordForm(account_email=current_user.email),
+        off_form=TurnOffForm(),
     )
 
 
@@ -114,4 +116,4 @@ def change_password():
             flash(_("Passordet er byttet. Du er logget ut alle andre steder."), "ok")
             return redirect(url_for("organiser.account"), code=303)
         form.current.errors.append(_("Nåværende passord er feil."))
-    return render_template("organiser/account.html", form=form), 422
+    return render_template("organiser/account.html", form=form, off_form=TurnOffForm()), 422

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectMultipleField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -109,3 +117,29 @@ class InviteForm(AccessForm):
     """Who to invite, with what role and events."""
 
     email = _email_field(_l("E-postadressen til den du inviterer"))
+
+
+class CodeForm(FlaskForm):
+    """The six-digit code from the app, or a recovery code."""
+
+    code = StringField(
+        _l("Kode"),
+        validators=[DataRequired(REQUIRED), Length(max=40)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text"},
+    )
+
+
+class TurnOnForm(CodeForm):
+    """The secret shown (carried by the form) and the first code made from it."""
+
+    secret = HiddenField()
+
+
+class TurnOffForm(FlaskForm):
+    """The account's password, to turn two-step sign-in off."""
+
+    password_now = PasswordField(
+        _l("Passordet ditt"),
+        validators=[DataRequired(REQUIRED), Length(max=1000)],
+        render_kw={"autocomplete": "current-password"},
+    )

@@ -17,7 +17,7 @@ from flask_login import current_user, login_user, logout_user
 from ...core import accounts, audit
 from ...database import write_transaction
 from ...extensions import limiter
-from . import access, bp
+from . import access, bp, second_step
 from .account_forms import ForgotForm
 from .forms import ActionForm, LoginForm
 
@@ -71,18 +71,25 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         organiser = accounts.authenticate(form.email.data, form.password.data)
+        if organiser is not None and organiser.totp_secret:
+            return second_step.ask_for_code(organiser, request.args.get("next"))
         if organiser is not None:
-            # Permanent: refreshed on every request, so it ends after PERMANENT_SESSION_LIFETIME
-            # without one (12 hours), not after the browser's whim or 31 days.
-            session.permanent = True
-            login_user(organiser)
-            audit.record("login")
-            flash(_("Du er logget inn."), "ok")
-            return redirect(_safe_next(request.args.get("next")), code=303)
+            return finish_login(organiser, request.args.get("next"))
         audit.record_failed_login(accounts.find(form.email.data))
         form.password.errors.append(_("Feil e-post eller passord."))
     status = 422 if request.method == "POST" else 200
     return render_template("organiser/login.html", form=form, throttled=False), status
+
+
+def finish_login(organiser, target: str | None):
+    """Log the account in (both steps passed) and go where it asked to."""
+    # Permanent: refreshed on every request, so it ends after PERMANENT_SESSION_LIFETIME
+    # without one (12 hours), not after the browser's whim or 31 days.
+    session.permanent = True
+    login_user(organiser)
+    audit.record("login")
+    flash(_("Du er logget inn."), "ok")
+    return redirect(_safe_next(target), code=303)
 
 
 @bp.post("/logout")
