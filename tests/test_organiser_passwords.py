@@ -169,3 +169,12 @@ def test_the_cli_applies_the_same_password_rule(runner, organiser, password, ref
         address = "ny@profilgruppa.no" if command == "create" else ORGANISER_EMAIL
         result = runner.invoke(args=["organiser", command, address], input=password)
         assert result.exit_code != 0 and refused in result.output, result.output
+
+
+def test_the_reset_email_is_in_the_language_the_page_was_in(app, browser, organiser, smtp):
+    browser.get("/language/en")
+    forgot(browser, ORGANISER_EMAIL)
+    [mail] = smtp.wait_for(ORGANISER_EMAIL)
+    assert mail["Subject"] == "New password for the organiser pages"
+    assert "Choose a new password here" in words_of(mail)
+    assert "passord" not in words_of(mail)
