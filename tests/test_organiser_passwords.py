@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -178,3 +179,21 @@ def test_the_reset_email_is_in_the_language_the_page_was_in(app, browser, organi
     assert mail["Subject"] == "New password for the organiser pages"
     assert "Choose a new password here" in words_of(mail)
     assert "passord" not in words_of(mail)
+
+
+def test_a_reset_request_is_logged_against_the_account_asked_for(app, organiser, smtp):
+    forgot(alone(app.test_client()), ORGANISER_EMAIL)
+    forgot(alone(app.test_client()), UNKNOWN)
+    admin = alone(app.test_client())
+    log_in(admin)
+    page = admin.get("/organiser/audit").get_data(as_text=True)
+    rows = [
+        " ".join(re.sub(r"<[^>]+>", " ", row).split())
+        for row in re.findall(r"<tr>(.*?)</tr>", page, re.S)
+    ]
+    asked = [row for row in rows if "ba om lenke for nytt passord" in row]
+    assert len(asked) == 2
+    assert any(
+        f"(ukjent) ba om lenke for nytt passord konto: {ORGANISER_EMAIL}" in r for r in asked
+    )
+    assert any(r.endswith("ukjent adresse") and UNKNOWN not in r for r in asked)

@@ -223,7 +223,7 @@ def test_a_disabled_account_s_open_session_stops_on_its_next_request(
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/organiser/login")
     assert log_in(guest, "ase@sjomat-traena.no", STRONG).status_code == 422
-    entry = db.session.scalar(db.select(AuditEntry).filter_by(action="disable"))
+    entry = db.session.scalar(db.select(AuditEntry).filter_by(action="disable_account"))
     assert entry.organiser.email == "arrangor@profilgruppa.no"
     assert entry.detail == f"konto {account.id}"
 
@@ -258,3 +258,25 @@ def test_an_address_with_letters_a_relay_cannot_carry_is_refused_in_norwegian(ad
     response = invite(admin, "åse@sjømat.no", all_events=True)
     assert response.status_code == 422
     assert "Delen foran @ kan ikke ha æ, ø, å" in response.get_data(as_text=True)
+
+
+def test_the_audit_log_says_who_did_each_account_action(app, admin, invited, smtp):
+    invited("ase@sjomat-traena.no", all_events=True)
+    account = db.session.scalar(db.select(Organiser).filter_by(email="ase@sjomat-traena.no"))
+    page = admin.get(f"/organiser/team/{account.id}").get_data(as_text=True)
+    assert press(admin, page, "Sperr kontoen").status_code == 303
+    rows = {
+        " ".join(re.sub(r"<[^>]+>", " ", row).split())
+        for row in re.findall(
+            r"<tr>(.*?)</tr>", admin.get("/organiser/audit").get_data(as_text=True), re.S
+        )
+    }
+
+    def row_of(words: str) -> str:
+        [row] = [row for row in rows if words in row]
+        return row
+
+    assert "arrangor@profilgruppa.no inviterte en arrangør" in row_of("inviterte en arrangør")
+    assert "ase@sjomat-traena.no tok imot invitasjonen" in row_of("tok imot invitasjonen")
+    assert "arrangor@profilgruppa.no sperret en arrangørkonto" in row_of("sperret")
+    assert f"konto {account.id}" in row_of("sperret")

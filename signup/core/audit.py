@@ -39,6 +39,8 @@ ACTION_LABELS = {
     "password": _l("satte nytt passord for en arrangør"),
     "disable": _l("sperret en arrangørkonto"),
     "enable": _l("åpnet en sperret arrangørkonto"),
+    "disable_account": _l("sperret en arrangørkonto"),
+    "enable_account": _l("åpnet en sperret arrangørkonto"),
     "invite": _l("inviterte en arrangør"),
     "invite_again": _l("sendte invitasjonen på nytt"),
     "invite_accepted": _l("tok imot invitasjonen og valgte passord"),
@@ -52,7 +54,7 @@ ACTION_LABELS = {
 }
 #: Actions on an organiser account rather than by one: `organiser_id` is the account acted
 #: on (a failed login's target, a command's subject), and nobody logged in did them.
-ACCOUNT_ACTIONS = frozenset({"login_failed", "password", "disable", "enable"})
+ACCOUNT_ACTIONS = frozenset({"login_failed", "password", "disable", "enable", "reset_requested"})
 
 
 def add(
@@ -117,7 +119,8 @@ def add_command(action: str, organiser: Organiser, detail: str = "") -> None:
 def add_by(actor: Organiser | None, action: str, detail: str = "") -> None:
     """Add an entry for an account action by `actor` (None: someone not signed in).
 
-    `detail` names the account acted on by id ("konto 7"), never by address.
+    For ACCOUNT_ACTIONS `actor` is the account acted on instead. `detail` names an
+    account by id ("konto 7"), never by address.
     """
     db.session.add(
         AuditEntry(

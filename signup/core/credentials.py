@@ -73,7 +73,8 @@ def request_reset(address: str, language: str) -> None:
         organiser = accounts.find(address)
         if organiser is not None and organiser.is_active:
             send_link(tokens.RESET, organiser, language)
-            audit.add_by(None, "reset_requested", f"konto {organiser.id}")
+            # An account action: the entry names the account asked for, not who asked.
+            audit.add_by(organiser, "reset_requested")
         else:
             send_account_email("no_account", accounts.normalise(address), language)
             audit.add_by(None, "reset_requested", "ukjent adresse")

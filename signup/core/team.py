@@ -81,7 +81,8 @@ def set_disabled(by: Organiser, organiser: Organiser, disabled: bool) -> None:
     with write_transaction():
         organiser = db.session.get(Organiser, organiser.id)
         accounts.set_disabled(organiser, disabled)
-        audit.add_by(by, "disable" if disabled else "enable", f"konto {organiser.id}")
+        action = "disable_account" if disabled else "enable_account"
+        audit.add_by(by, action, f"konto {organiser.id}")
 
 
 def may_run(organiser: Organiser, event: Event) -> bool:
