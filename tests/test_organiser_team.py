@@ -187,6 +187,11 @@ def test_a_door_account_opens_only_the_check_in_of_its_own_events(
                 checked += 1
     assert checked >= 40
     assert other.title not in door.get("/organiser/events/annet/checkin").get_data(as_text=True)
+    # The door's own pages link to nothing it may not open.
+    for page in ("/organiser/events/dor/checkin", "/organiser/account"):
+        html = door.get(page).get_data(as_text=True)
+        for href in set(re.findall(r'href="(/organiser/[^"]*)"', html)):
+            assert door.get(href).status_code == 200, (page, href)
 
 
 def test_a_door_account_lands_on_its_check_in_page(app, invited, make_event):
