@@ -285,3 +285,12 @@ def test_the_audit_log_says_who_did_each_account_action(app, admin, invited, smt
     assert "ase@sjomat-traena.no tok imot invitasjonen" in row_of("tok imot invitasjonen")
     assert "arrangor@profilgruppa.no sperret en arrangørkonto" in row_of("sperret")
     assert f"konto {account.id}" in row_of("sperret")
+
+
+def test_invitations_are_limited_per_administrator(admin, smtp):
+    for number in range(30):
+        assert invite(admin, f"person{number}@sjomat-traena.no", all_events=True).status_code == 303
+    refused = invite(admin, "person30@sjomat-traena.no", all_events=True)
+    assert refused.status_code == 429
+    assert "For mange forsøk" in refused.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Organiser.id))) == 31

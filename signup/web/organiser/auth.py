@@ -51,6 +51,8 @@ def _safe_next(target: str | None) -> str:
 def too_many_attempts(error):
     if request.endpoint == "organiser.forgot":
         return render_template("organiser/forgot.html", form=ForgotForm(), throttled=True), 429
+    if request.endpoint not in ("organiser.login", "organiser.login_code"):
+        return render_template("errors/error.html", code=429, reason=None), 429
     return render_template("organiser/login.html", form=LoginForm(), throttled=True), 429
 
 

@@ -8,11 +8,14 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ...core import accounts, team
-from ...extensions import db
+from ...extensions import db, limiter
 from ...models import Event, Organiser
 from . import bp
 from .account_forms import AccessForm, InviteForm
 from .forms import ActionForm
+
+#: Invitations sent per administrator: a team, not a mailing list (or a stolen session's spam).
+INVITES_PER_ADMIN = "30/hour"
 
 
 def _events() -> list[Event]:
@@ -35,7 +38,12 @@ def team_page(form: InviteForm | None = None, status: int = 200):
     return page, status
 
 
+def _admin_key() -> str:
+    return f"organiser-invites:{current_user.id}"
+
+
 @bp.post("/team/invite")
+@limiter.limit(INVITES_PER_ADMIN, key_func=_admin_key)
 def invite():
     form = InviteForm(events=_events())
     if form.validate_on_submit():
@@ -92,6 +100,7 @@ def set_disabled(organiser_id: int):
 
 
 @bp.post("/team/<int:organiser_id>/invite-again")
+@limiter.limit(INVITES_PER_ADMIN, key_func=_admin_key)
 def invite_again(organiser_id: int):
     organiser = _account_or_404(organiser_id)
     if ActionForm().validate_on_submit() and not organiser.has_password:
