@@ -22,6 +22,8 @@ def turn_on(browser) -> tuple[str, list[str]]:
     secret = re.search(r'<code class="secret">([A-Z2-7]{32})</code>', page).group(1)
     uri = html.unescape(re.search(r'<code class="secret">(otpauth://[^<]+)</code>', page).group(1))
     assert f"secret={secret}" in uri and "issuer=P%C3%A5melding" in uri
+    # The QR code is drawn here, as an inline image: the secret goes to no other host.
+    assert re.search(r'<img src="data:image/svg\+xml;[^"]+" alt="QR-kode', page)
     data = {"csrf_token": csrf_from(page), "secret": secret, "code": "000000"}
     wrong = browser.post("/organiser/account/twostep", data=data)
     assert wrong.status_code == 422 and "Koden stemmer ikke" in wrong.get_data(as_text=True)
