@@ -294,3 +294,11 @@ def test_invitations_are_limited_per_administrator(admin, smtp):
     assert refused.status_code == 429
     assert "For mange forsøk" in refused.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(Organiser.id))) == 31
+
+
+def test_the_cli_lists_each_account_s_role_and_events(app, invited, make_event):
+    event = make_event(slug="dor", title="Temamøte på Økta")
+    invited("dorvakt@sjomat-traena.no", role="door", events=[event])
+    output = app.test_cli_runner().invoke(args=["organiser", "list"]).output
+    assert "arrangor@profilgruppa.no\t" in output and "organiser, all events" in output
+    assert "door, 1 event(s)" in output
