@@ -22,6 +22,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy import true as sa_true
 from sqlalchemy.event import listen
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -327,7 +328,7 @@ class RelayStatus(db.Model):
 
 
 class Organiser(UserMixin, db.Model):
-    """A person who runs events through the dashboard; accounts are made with the CLI."""
+    """A person who runs events (or a door) through the dashboard: made by the CLI or invited."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Trimmed and lower-cased.
@@ -340,6 +341,32 @@ class Organiser(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: Set by `flask organiser disable`: the account can neither log in nor stay logged in.
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: "organiser" (runs the events it is given) or "door" (their check-in pages only).
+    role: Mapped[str] = mapped_column(String(16), default="organiser", server_default="organiser")
+    #: Every event, present and future, rather than those in `events`. An organiser with
+    #: all events is the administrator: only they invite and manage accounts.
+    all_events: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
+    #: Part of every invite and reset link: raised when a link is sent or used and when the
+    #: password changes, so a link works once and only until a newer one or a new password.
+    link_number: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: The base32 secret of two-step sign-in; None while it is off.
+    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: The last time step a code was accepted for: a code works once.
+    totp_last_step: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: SHA-256 hashes of the unused recovery codes (random, so a fast hash is enough).
+    recovery_codes: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+
+    events: Mapped[list[Event]] = relationship(secondary="organiser_event", order_by="Event.id")
+
+    @property
+    def has_password(self) -> bool:
+        """False until an invited person has chosen their password."""
+        return bool(self.password_hash)
+
+    @property
+    def is_admin(self) -> bool:
+        """May invite and manage accounts: an organiser of all events."""
+        return self.role == "organiser" and self.all_events
 
     @property
     def is_active(self) -> bool:
@@ -349,6 +376,17 @@ class Organiser(UserMixin, db.Model):
     def get_id(self) -> str:
         """What the session cookie holds: the account and its session version."""
         return f"{self.id}.{self.session_version}"
+
+
+class OrganiserEvent(db.Model):
+    """An event an organiser or door account with `all_events` off is given."""
+
+    organiser_id: Mapped[int] = mapped_column(
+        ForeignKey("organiser.id", ondelete="CASCADE"), primary_key=True
+    )
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("event.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class AuditEntry(db.Model):

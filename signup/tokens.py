@@ -13,8 +13,13 @@ from .clock import now
 CONFIRM = "confirm"
 MANAGE = "manage"
 OFFER = "offer"
-PURPOSES = (CONFIRM, MANAGE, OFFER)
+#: An organiser account's links: the invitation to choose a password, and a password reset.
+INVITE = "invite"
+RESET = "reset"
+PURPOSES = (CONFIRM, MANAGE, OFFER, INVITE, RESET)
 CONFIRM_VALID = timedelta(hours=48)
+INVITE_VALID = timedelta(hours=72)
+RESET_VALID = timedelta(hours=1)
 
 
 class ClockSigner(TimestampSigner):

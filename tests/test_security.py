@@ -17,7 +17,7 @@ from conftest import (
 from signup import tokens
 from signup.core import admission
 from signup.extensions import db
-from signup.models import AuditEntry, Event, OutboxMessage, Registration
+from signup.models import AuditEntry, Event, Organiser, OutboxMessage, Registration
 
 
 def snapshot() -> tuple:
@@ -58,6 +58,7 @@ def test_every_post_route_refuses_a_post_without_csrf_token(
                 "registration_id": str(offered.id),
                 "message_id": str(message_id),
                 "key": "medlem",
+                "organiser_id": str(db.session.scalar(db.select(Organiser.id))),
                 "token": tokens.sign(purpose, public_id, offered.offer_number),
             },
         )

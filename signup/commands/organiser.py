@@ -59,10 +59,14 @@ def create(email: str) -> None:
 
 @organiser_cli.command("list")
 def list_organisers() -> None:
-    """Print every organiser's address, when the account was made, and if it is disabled."""
+    """Print every account's address, when it was made, its role and events, if disabled."""
     for organiser in accounts.all_organisers():
+        scope = "all events" if organiser.all_events else f"{len(organiser.events)} event(s)"
         state = "" if organiser.is_active else "\tdisabled"
-        click.echo(f"{organiser.email}\t{organiser.created_at:%Y-%m-%d %H:%M} UTC{state}")
+        click.echo(
+            f"{organiser.email}\t{organiser.created_at:%Y-%m-%d %H:%M} UTC"
+            f"\t{organiser.role}, {scope}{state}"
+        )
 
 
 @organiser_cli.command("password")

@@ -9,10 +9,14 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..clock import now
 from ..extensions import db
 from ..models import Organiser
-from . import audit
+from . import audit, passwords
 from .lock import write_transaction
 
-MIN_PASSWORD_LENGTH = 10
+#: Why a password was refused, for the command line (the dashboard says it in Norwegian).
+PASSWORD_PROBLEMS = {
+    passwords.SHORT: f"the password must be at least {passwords.MIN_PASSWORD_LENGTH} characters",
+    passwords.COMMON: "the password is too common or too easy to guess; choose a longer one",
+}
 #: Checked against when the address is unknown, so a wrong address takes as long as a
 #: wrong password and the timing tells nobody which addresses have accounts.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -41,22 +45,31 @@ def load_organiser(session_id: str) -> Organiser | None:
     return organiser if organiser.session_version == int(version) else None
 
 
-def _checked_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
-    return generate_password_hash(password)
+def _checked_password(password: str, email: str) -> str:
+    reason = passwords.problem(password, email)
+    if reason is not None:
+        raise AccountError(PASSWORD_PROBLEMS[reason])
+    return passwords.hashed(password)
+
+
+def valid_address(email: str) -> str:
+    """The address, normalised, or an AccountError when it is not an email address."""
+    try:
+        address = validate_email(
+            email.strip(), check_deliverability=False, allow_smtputf8=False
+        ).normalized
+    except EmailNotValidError as error:
+        raise AccountError(f"not a valid email address: {email!r}") from error
+    return normalise(address)
 
 
 def create_organiser(email: str, password: str) -> Organiser:
-    """Store a new account with a hashed password."""
-    try:
-        address = validate_email(email.strip(), check_deliverability=False).normalized
-    except EmailNotValidError as error:
-        raise AccountError(f"not a valid email address: {email!r}") from error
-    password_hash = _checked_password(password)
+    """Store a new account (an organiser of all events) with a hashed password."""
+    address = valid_address(email)
+    password_hash = _checked_password(password, address)
     if find(address) is not None:
         raise AccountError(f"an organiser with the address {normalise(address)} already exists")
-    organiser = Organiser(email=normalise(address), password_hash=password_hash)
+    organiser = Organiser(email=address, password_hash=password_hash)
     db.session.add(organiser)
     db.session.commit()
     return organiser
@@ -80,6 +93,9 @@ def authenticate(email: str, password: str) -> Organiser | None:
     if organiser is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
+    if not organiser.has_password:  # invited, and has not chosen one yet
+        check_password_hash(_DUMMY_HASH, password)
+        return None
     if not check_password_hash(organiser.password_hash, password):
         return None
     return organiser if organiser.is_active else None
@@ -94,9 +110,18 @@ def end_sessions(organiser: Organiser) -> None:
     )
 
 
+def password_matches(organiser: Organiser, password: str) -> bool:
+    """Whether `password` is the account's current one."""
+    return organiser.has_password and check_password_hash(organiser.password_hash, password)
+
+
 def set_password(organiser: Organiser, password: str) -> None:
-    """Give the account a new password and end all its sessions (in the caller's transaction)."""
-    organiser.password_hash = _checked_password(password)
+    """Give the account a new password, in the caller's transaction.
+
+    All its sessions end, and every invite or reset link sent before stops working.
+    """
+    organiser.password_hash = _checked_password(password, organiser.email)
+    organiser.link_number = (organiser.link_number or 0) + 1
     end_sessions(organiser)
 
 

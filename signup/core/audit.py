@@ -42,10 +42,22 @@ ACTION_LABELS = {
     "password": _l("satte nytt passord for en arrangør"),
     "disable": _l("sperret en arrangørkonto"),
     "enable": _l("åpnet en sperret arrangørkonto"),
+    "disable_account": _l("sperret en arrangørkonto"),
+    "enable_account": _l("åpnet en sperret arrangørkonto"),
+    "invite": _l("inviterte en arrangør"),
+    "invite_again": _l("sendte invitasjonen på nytt"),
+    "invite_accepted": _l("tok imot invitasjonen og valgte passord"),
+    "access": _l("endret rolle eller møter for en konto"),
+    "reset_requested": _l("ba om lenke for nytt passord"),
+    "password_reset": _l("valgte nytt passord fra lenke"),
+    "password_changed": _l("byttet sitt eget passord"),
+    "twostep_on": _l("slo på totrinns innlogging"),
+    "twostep_off": _l("slo av totrinns innlogging"),
+    "recovery_code_used": _l("logget inn med en reservekode"),
 }
 #: Actions on an organiser account rather than by one: `organiser_id` is the account acted
 #: on (a failed login's target, a command's subject), and nobody logged in did them.
-ACCOUNT_ACTIONS = frozenset({"login_failed", "password", "disable", "enable"})
+ACCOUNT_ACTIONS = frozenset({"login_failed", "password", "disable", "enable", "reset_requested"})
 
 #: Who did an action: the organiser signed in, the operator's login name on the command
 #: line, or None for nobody (the person themself, or a sweep).

@@ -84,11 +84,17 @@ def enqueue_to_address(kind: str, event: Event, address: str, language: str) -> 
     return _queue(kind, rendered, address, event.id, None)
 
 
+def enqueue_to_organiser(kind: str, address: str, language: str, **context) -> OutboxMessage:
+    """Render `kind` about an organiser account and add it to the transaction."""
+    rendered = render.render_for_account(kind, language, **context)
+    return _queue(kind, rendered, address, None, None)
+
+
 def _queue(
     kind: str,
     rendered: render.RenderedEmail,
     recipient: str,
-    event_id: int,
+    event_id: int | None,
     registration_id: int | None,
 ) -> OutboxMessage:
     mail = _compose(rendered, recipient)

@@ -31,6 +31,8 @@ KINDS = (
 )
 #: Kinds sent to an address that has no registration (nothing to manage, no personal link).
 ADDRESS_KINDS = ("no_registration",)
+#: Kinds sent to an organiser's address about their account (no event, no registration).
+ACCOUNT_KINDS = ("organiser_invite", "password_reset", "no_account")
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,14 @@ def render_for_address(kind: str, event: Event, language: str, **context) -> Ren
     return _render(kind, context, language)
 
 
+def render_for_account(kind: str, language: str, **context) -> RenderedEmail:
+    """An email of `kind` about an organiser account: `context` holds its link."""
+    if kind not in ACCOUNT_KINDS:
+        raise ValueError(f"unknown account email kind {kind!r}")
+    context = {"event": None, "login_url": links.external_url("organiser.login"), **context}
+    return _render(kind, context, language)
+
+
 def _render(kind: str, context: dict, language: str) -> RenderedEmail:
     env = current_app.jinja_env
     with force_locale(language):
@@ -99,7 +109,11 @@ def _render(kind: str, context: dict, language: str) -> RenderedEmail:
         subject=subject,
         text=text,
         html=html,
-        reply_to=(event.organiser_name, event.contact_email) if event.contact_email else None,
+        reply_to=(
+            (event.organiser_name, event.contact_email)
+            if event is not None and event.contact_email
+            else None
+        ),
     )
 
 

@@ -8,14 +8,24 @@ from ...extensions import login_manager
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 
 #: The only organiser page an anonymous visitor may see.
-OPEN_ENDPOINTS = {"organiser.login"}
+OPEN_ENDPOINTS = {
+    "organiser.login",
+    "organiser.forgot",
+    "organiser.reset",
+    "organiser.accept_invite",
+    "organiser.login_code",
+}
 
 
 @bp.before_request
 def require_login():
-    """Every page, action and export answers an anonymous visitor with the login page."""
-    if current_user.is_authenticated or request.endpoint in OPEN_ENDPOINTS:
+    """Every page, action and export answers an anonymous visitor with the login page,
+    and a signed-in account with 403 where its role and events do not reach.
+    """
+    if request.endpoint in OPEN_ENDPOINTS:
         return None
+    if current_user.is_authenticated:
+        return access.require_access()
     return login_manager.unauthorized()
 
 
@@ -26,4 +36,14 @@ def never_cache(response):
     return response
 
 
-from . import actions, auth, checkin, editing, exports, views  # noqa: E402,F401  (routes register on import)
+from . import (  # noqa: E402,F401  (routes register on import)
+    access,  # noqa: E402
+    account,
+    actions,
+    auth,
+    checkin,
+    editing,
+    exports,
+    team,
+    views,
+)

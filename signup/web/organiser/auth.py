@@ -16,7 +16,8 @@ from flask_login import current_user, login_user, logout_user
 
 from ...core import accounts, audit
 from ...extensions import limiter
-from . import bp
+from . import access, bp, second_step
+from .account_forms import ForgotForm
 from .forms import ActionForm, LoginForm
 from .lookup import signed_in
 
@@ -43,11 +44,15 @@ def _safe_next(target: str | None) -> str:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and parts.path.startswith("/organiser/"):
             return target
-    return url_for("organiser.events")
+    return access.home_url()
 
 
 @bp.errorhandler(429)
 def too_many_attempts(error):
+    if request.endpoint == "organiser.forgot":
+        return render_template("organiser/forgot.html", form=ForgotForm(), throttled=True), 429
+    if request.endpoint not in ("organiser.login", "organiser.login_code"):
+        return render_template("errors/error.html", code=429, reason=None), 429
     return render_template("organiser/login.html", form=LoginForm(), throttled=True), 429
 
 
@@ -64,22 +69,29 @@ def too_many_attempts(error):
 @limiter.limit(LOGINS_PER_CLIENT, key_func=get_remote_address, methods=["POST"])
 def login():
     if request.method == "GET" and current_user.is_authenticated:
-        return redirect(url_for("organiser.events"))
+        return redirect(access.home_url())
     form = LoginForm()
     if form.validate_on_submit():
         organiser = accounts.authenticate(form.email.data, form.password.data)
+        if organiser is not None and organiser.totp_secret:
+            return second_step.ask_for_code(organiser, request.args.get("next"))
         if organiser is not None:
-            # Permanent: refreshed on every request, so it ends after PERMANENT_SESSION_LIFETIME
-            # without one (12 hours), not after the browser's whim or 31 days.
-            session.permanent = True
-            login_user(organiser)
-            audit.record("login", by=organiser)
-            flash(_("Du er logget inn."), "ok")
-            return redirect(_safe_next(request.args.get("next")), code=303)
+            return finish_login(organiser, request.args.get("next"))
         audit.record_failed_login(accounts.find(form.email.data))
         form.password.errors.append(_("Feil e-post eller passord."))
     status = 422 if request.method == "POST" else 200
     return render_template("organiser/login.html", form=form, throttled=False), status
+
+
+def finish_login(organiser, target: str | None):
+    """Log the account in (both steps passed) and go where it asked to."""
+    # Permanent: refreshed on every request, so it ends after PERMANENT_SESSION_LIFETIME
+    # without one (12 hours), not after the browser's whim or 31 days.
+    session.permanent = True
+    login_user(organiser)
+    audit.record("login", by=organiser)
+    flash(_("Du er logget inn."), "ok")
+    return redirect(_safe_next(target), code=303)
 
 
 @bp.post("/logout")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask import current_app, render_template, request
+from flask_login import current_user
 
 from ...clock import now
-from ...core import audit, members
+from ...core import audit, members, team
 from ...core import waitlist as queue
 from ...mail import relay
 from ...mail.outbox import failed_count
@@ -18,7 +19,12 @@ from .lookup import event_or_404, registration_or_404
 
 @bp.get("/")
 def events():
-    return render_template("organiser/events.html", summaries=queries.event_summaries())
+    summaries = [
+        (event, counts)
+        for event, counts in queries.event_summaries()
+        if team.may_run(current_user, event)
+    ]
+    return render_template("organiser/events.html", summaries=summaries)
 
 
 @bp.get("/events/<slug>/")

@@ -1,0 +1,33 @@
+"""The password rule: long enough, and not one of the passwords people use most.
+
+The list of common passwords (and names, words, keyboard runs) is the one zxcvbn ships
+and maintains; a password it scores below MIN_SCORE is one of them or built from them.
+"""
+
+from __future__ import annotations
+
+from werkzeug.security import generate_password_hash
+from zxcvbn import zxcvbn
+
+MIN_PASSWORD_LENGTH = 12
+#: zxcvbn's scale: 0-2 fall to an online or slow offline guesser, 3 is "safely unguessable".
+MIN_SCORE = 3
+#: zxcvbn refuses longer input; what is beyond it only adds strength.
+_SCORED_LENGTH = 72
+SHORT = "short"
+COMMON = "common"
+
+
+def problem(password: str, email: str = "") -> str | None:
+    """Why `password` is refused (SHORT or COMMON), or None when it may be used."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return SHORT
+    own_words = [part for part in email.replace("@", ".").split(".") if part]
+    if zxcvbn(password[:_SCORED_LENGTH], user_inputs=own_words)["score"] < MIN_SCORE:
+        return COMMON
+    return None
+
+
+def hashed(password: str) -> str:
+    """werkzeug's current default hash of a password that passed `problem`."""
+    return generate_password_hash(password)
