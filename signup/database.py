@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
@@ -12,6 +13,9 @@ from .extensions import db
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _SEAT_LOCK = "signup_seat_lock"
+#: True while this thread holds a seat lock (set by core/lock.py). Here, not in core, so
+#: that mail/render.py can refuse to render inside the lock without importing core.
+_seat_lock_held: ContextVar[bool] = ContextVar("seat_lock_held", default=False)
 
 
 def engine_options(url: str) -> dict:
@@ -97,3 +101,18 @@ def begin_write() -> None:
         raise RuntimeError("a write transaction must start clean")
     session.rollback()
     session.connection(execution_options={_SEAT_LOCK: True})
+
+
+@contextmanager
+def holding_seat_lock() -> Iterator[None]:
+    """Mark the seat lock as held by this thread for the duration of the block."""
+    token = _seat_lock_held.set(True)
+    try:
+        yield
+    finally:
+        _seat_lock_held.reset(token)
+
+
+def seat_lock_held() -> bool:
+    """Whether this thread is inside a seat lock now (nothing slow belongs there)."""
+    return _seat_lock_held.get()

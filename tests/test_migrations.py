@@ -7,7 +7,7 @@ from sqlalchemy import text
 from app import create_app
 from conftest import empty_database_url
 from signup.extensions import db
-from signup.mail import outbox
+from signup.mail import compose, outbox, render
 
 BEFORE_BUILT_MESSAGES = "3ce5376fc3fb"
 
@@ -56,9 +56,8 @@ def test_downgrade_gives_the_parts_back(tmp_path, backend):
     runner = app.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     with app.app_context():
-        built = outbox._compose(
-            outbox.render.RenderedEmail("Emne", "Teksten\n", "<p>HTML</p>"), "ola@example.no"
-        )
+        rendered = render.RenderedEmail("Emne", "Teksten\n", "<p>HTML</p>")
+        built = compose.message(rendered, "ola@example.no", compose.new_message_id())
         with db.engine.begin() as connection:
             connection.execute(
                 text(
