@@ -9,6 +9,7 @@ bytes by Flask-Mail, and kept in the row, so every attempt sends the same messag
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -170,9 +171,14 @@ def message(rendered: render.RenderedEmail, recipient: str, message_id: str) -> 
 
 
 def new_message_id() -> str:
-    """A Message-ID of the sender's domain, given when the row is written."""
-    sender = current_app.config["MAIL_DEFAULT_SENDER"]
-    return make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or "localhost")
+    """A Message-ID of the sender's domain, given when the row is written (in the lock)."""
+    return make_msgid(domain=_domain_of(current_app.config["MAIL_DEFAULT_SENDER"]))
+
+
+@functools.lru_cache(maxsize=8)
+def _domain_of(sender: str) -> str:
+    # Parsing the address is most of a Message-ID's cost; the sender seldom changes.
+    return parseaddr(sender)[1].rpartition("@")[2] or "localhost"
 
 
 def _has_long_line(*texts: str) -> bool:
