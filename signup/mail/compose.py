@@ -100,26 +100,32 @@ class Unbuildable(Exception):
 def build_rows(rows: Iterable) -> dict[int, Built | Unbuildable]:
     """Build outbox rows (id, kind, registration_id, event_id, recipient, message_id, context).
 
-    Reads what they need in a session of its own, so the caller's session is untouched.
+    What they need is read first, in a session of its own (the caller's is untouched),
+    and its connection given back before rendering: none is held while emails render.
     A row that cannot be built gets an `Unbuildable` saying why instead of its email.
     """
     rows = list(rows)
-    built: dict[int, Built | Unbuildable] = {}
-    with Session(db.engine) as session:
+    with Session(db.engine, expire_on_commit=False) as session:
         registrations = _registrations(session, {row.registration_id for row in rows})
-        for row in rows:
-            try:
-                registration = registrations.get(row.registration_id)
-                event = registration.event if registration else session.get(Event, row.event_id)
-                built[row.id] = build(row, registration, event)
-            except Unbuildable as reason:
-                built[row.id] = reason
-            except Exception as error:  # a row must never stop the others being sent
-                log.warning(
-                    "outbox message %s could not be built: %s", row.id, type(error).__name__
-                )
-                built[row.id] = Unbuildable(f"could not be built: {type(error).__name__}")
-        session.rollback()
+        events = {
+            event.id: event
+            for event in session.scalars(
+                select(Event).where(Event.id.in_({row.event_id for row in rows}))
+            )
+        }
+        session.commit()
+    built: dict[int, Built | Unbuildable] = {}
+    for row in rows:
+        try:
+            built[row.id] = build(
+                row, registrations.get(row.registration_id), events.get(row.event_id)
+            )
+        except Unbuildable as reason:
+            built[row.id] = reason
+        except Exception as error:  # a row must never stop the others being sent
+            reason = f"could not be built: {type(error).__name__}"
+            log.warning("outbox message %s %s", row.id, reason)
+            built[row.id] = Unbuildable(reason)
     return built
 
 

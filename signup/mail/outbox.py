@@ -429,15 +429,14 @@ def _build_written(database: _Writer, limit: int) -> int:
 
 def _lease_unbuilt(database: _Writer, limit: int) -> tuple[str, list[Row]]:
     """Lease to this sender up to `limit` rows not built yet: (lease token, the rows)."""
-    connection = database.connection
     moment = now()
-    waiting = connection.scalars(
+    waiting = database.connection.scalars(
         select(OutboxMessage.id)
         .where(*_unclaimed(moment), OutboxMessage.message.is_(None))
         .order_by(OutboxMessage.id)
         .limit(limit)
     ).all()
-    connection.rollback()
+    database.connection.rollback()
     token = secrets.token_hex(8)
     if not waiting:
         return token, []
@@ -446,7 +445,8 @@ def _lease_unbuilt(database: _Writer, limit: int) -> tuple[str, list[Row]]:
         .where(OutboxMessage.id.in_(waiting), *_unclaimed(moment), OutboxMessage.message.is_(None))
         .values(claimed_until=moment + claim_lease(), claim_token=token)
     )
-    rows = connection.execute(
+    # The write may have gone through on a fresh connection: read on the current one.
+    rows = database.connection.execute(
         select(
             OutboxMessage.id,
             OutboxMessage.kind,
@@ -457,7 +457,7 @@ def _lease_unbuilt(database: _Writer, limit: int) -> tuple[str, list[Row]]:
             OutboxMessage.context,
         ).where(OutboxMessage.id.in_(waiting), OutboxMessage.claim_token == token)
     ).all()
-    connection.rollback()
+    database.connection.rollback()
     return token, list(rows)
 
 
