@@ -162,3 +162,17 @@ def test_an_intent_keeps_no_personal_data(app, make_event, confirmed, by_hand):
         text = repr(row.context)
         assert "Kari" not in text and "912" not in text and "kari@" not in text
     assert State.WAITLISTED.value in repr(rows_to("kari@example.no", "waitlisted")[0].context)
+
+
+def test_each_kind_of_email_is_listed_once_with_its_templates_and_name():
+    """mail/kinds.py is the one list: rendering and the organiser's words both read it."""
+    from pathlib import Path
+
+    from signup.mail import kinds
+    from signup.web.organiser import labels
+
+    emails = Path(__file__).resolve().parent.parent / "emails"
+    assert set(render.KINDS) | set(render.ADDRESS_KINDS) == set(kinds.NAMES)
+    assert labels.EMAIL_KIND_LABELS is kinds.NAMES
+    for kind in kinds.NAMES:
+        assert (emails / f"{kind}.txt").is_file() and (emails / f"{kind}.html").is_file()
