@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 #: The execution option that makes SQLite begin a transaction with BEGIN IMMEDIATE.
 WRITE_LOCK = "signup_seat_lock"
+#: True while this thread holds a seat lock (set by core/lock.py). Here, not in core, so
+#: that mail/render.py can refuse to render inside the lock without importing core.
+_seat_lock_held: ContextVar[bool] = ContextVar("seat_lock_held", default=False)
 
 
 def engine_options(url: str) -> dict:
@@ -67,3 +74,18 @@ def _without_detail(context) -> None:
     if error is not None:
         kind = type(original)
         error.args = (f"({kind.__module__}.{kind.__name__}) {diag.message_primary}",)
+
+
+@contextmanager
+def holding_seat_lock() -> Iterator[None]:
+    """Mark the seat lock as held by this thread for the duration of the block."""
+    token = _seat_lock_held.set(True)
+    try:
+        yield
+    finally:
+        _seat_lock_held.reset(token)
+
+
+def seat_lock_held() -> bool:
+    """Whether this thread is inside a seat lock now (nothing slow belongs there)."""
+    return _seat_lock_held.get()

@@ -289,12 +289,19 @@ class OutboxMessage(db.Model):
     )
     kind: Mapped[str] = mapped_column(String(40))
     recipient: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(300))
-    #: The Message-ID header of `message`, for finding the row from a reply or a bounce.
+    #: What the email is written for, as it was in the transaction that wrote the row:
+    #: {"facts": the registration's state, deadlines, language...; "values": a waitlist
+    #: position, the organiser's reason...}. The email is rendered from it after commit.
+    context: Mapped[dict | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    #: The subject, once built.
+    subject: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    #: The Message-ID header of `message`, given when the row is written, for finding the
+    #: row from a reply or a bounce.
     message_id: Mapped[str] = mapped_column(String(255), unique=True, index=True)
-    #: The whole email as sent (RFC 5322 bytes), built when the row is written: every
-    #: attempt sends the same bytes, so a repeated delivery is recognisably the same mail.
-    message: Mapped[bytes] = mapped_column(LargeBinary)
+    #: The whole email as sent (RFC 5322 bytes), built once after the commit (NULL until
+    #: then): every attempt sends the same bytes, so a repeated delivery is recognisably
+    #: the same mail.
+    message: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     state: Mapped[MessageState] = mapped_column(
         _stored_enum(MessageState),
         default=MessageState.QUEUED,

@@ -7,10 +7,11 @@ from urllib.parse import quote
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import csrf_from
+from conftest import csrf_from, wait_until
 from signup.core import events
 from signup.extensions import db
-from signup.models import OutboxMessage, Registration
+from signup.mail import outbox
+from signup.models import MessageState, OutboxMessage, Registration
 
 HOSTILE_TEXT = st.one_of(
     st.text(max_size=300),
@@ -45,11 +46,22 @@ def _counts():
     )
 
 
+def _unbuilt() -> int:
+    db.session.rollback()
+    return db.session.scalar(
+        db.select(db.func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.message.is_(None), OutboxMessage.state != MessageState.FAILED)
+    )
+
+
 def _assert_stored_rows_are_clean():
     for registration in db.session.scalars(db.select(Registration)):
         for value in (registration.name, registration.organisation, registration.email):
             assert "\r" not in value and "\n" not in value
         assert registration.name and registration.email and registration.organisation
+    # The subjects are written when the emails are built, after the commit.
+    wait_until(lambda: outbox.build_written() == 0 and _unbuilt() == 0, message="unbuilt")
     for message in db.session.scalars(db.select(OutboxMessage)):
         assert "\r" not in message.subject and "\n" not in message.subject
         assert "\n" not in message.recipient and "," not in message.recipient

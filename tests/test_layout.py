@@ -9,8 +9,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 PACKAGE = Path(__file__).resolve().parent.parent / "signup"
 SEAT_LOCK = "signup.core.lock"
 #: What renders an email: the templates, the calendar file, the plain-text wrapping.
@@ -78,24 +76,11 @@ def test_core_imports_nothing_from_web():
     assert breaches("signup.core", lambda target, _name: within(target, "signup.web")) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core.signups builds the already-registered email's confirm URL with mail.links; "
-    "the intent-outbox step moves that into rendering",
-)
 def test_core_imports_from_mail_only_the_outbox():
+    """Core writes intents; links and everything rendered are built after the commit."""
+
     def forbidden(target, _name):
         return within(target, "signup.mail") and target != "signup.mail.outbox"
-
-    assert breaches("signup.core", forbidden) == []
-
-
-def test_core_imports_from_mail_no_more_than_the_outbox_and_links():
-    """Today's one exception (mail.links, see above) does not grow while it lasts."""
-
-    def forbidden(target, _name):
-        allowed = ("signup.mail.outbox", "signup.mail.links")
-        return within(target, "signup.mail") and target not in allowed
 
     assert breaches("signup.core", forbidden) == []
 
@@ -107,11 +92,9 @@ def test_mail_imports_neither_core_nor_web():
     assert breaches("signup.mail", forbidden) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the outbox still renders at enqueue; the intent-outbox step makes this true",
-)
 def test_the_outbox_imports_no_rendering():
+    """The outbox writes intents and delivers; compose.py renders, after the commit."""
+
     def forbidden(target, name):
         return target in RENDERING or (target == "flask" and name in FLASK_TEMPLATES)
 

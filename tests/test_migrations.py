@@ -2,14 +2,17 @@
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import text
 
 from app import create_app
-from conftest import empty_database_url
+from conftest import create_event, empty_database_url
+from signup.core import signups
 from signup.extensions import db
-from signup.mail import outbox
+from signup.mail import compose, outbox, render
 
 BEFORE_BUILT_MESSAGES = "3ce5376fc3fb"
+BEFORE_INTENTS = "c4a7e2f91d3b"
 
 
 def test_outbox_rows_from_before_built_messages_are_built_and_sent(tmp_path, smtp, backend):
@@ -56,9 +59,8 @@ def test_downgrade_gives_the_parts_back(tmp_path, backend):
     runner = app.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     with app.app_context():
-        built = outbox._compose(
-            outbox.render.RenderedEmail("Emne", "Teksten\n", "<p>HTML</p>"), "ola@example.no"
-        )
+        rendered = render.RenderedEmail("Emne", "Teksten\n", "<p>HTML</p>")
+        built = compose.message(rendered, "ola@example.no", compose.new_message_id())
         with db.engine.begin() as connection:
             connection.execute(
                 text(
@@ -109,4 +111,68 @@ def test_events_from_before_the_status_column_are_published(tmp_path, backend):
         db.engine.dispose()
     assert runner.invoke(args=["db", "downgrade", "5b1e0c2d7a4f"]).exit_code == 0
     with app.app_context():
+        db.engine.dispose()
+
+
+def _insert_built_row(app, message_id: str, recipient: str = "ola@example.no") -> None:
+    with app.app_context():
+        rendered = render.RenderedEmail("Du har plass på Værøy", "Hei Åse,\n", "<p>Hei Åse,</p>")
+        built = compose.message(rendered, recipient, message_id)
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO outbox_message (kind, recipient, subject, message_id, message,"
+                    " state, attempts, created_at, next_attempt_at) VALUES ('admitted',"
+                    " :recipient, 'Du har plass på Værøy', :mid, :message, 'queued', 0, :at, :at)"
+                ),
+                {
+                    "recipient": recipient,
+                    "mid": message_id,
+                    "message": built.as_bytes(),
+                    "at": datetime(2021, 8, 1, 10, 0),
+                },
+            )
+        db.engine.dispose()
+
+
+@pytest.mark.own_database
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+def test_rows_built_before_intents_still_send_and_downgrade_waits_for_unbuilt_ones(
+    tmp_path, smtp, backend, frozen_clock
+):
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": empty_database_url(tmp_path, backend),
+            "MAIL_PORT": smtp.port,
+        }
+    )
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", BEFORE_INTENTS]).exit_code == 0
+    _insert_built_row(app, "<built-before@example.no>")
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+
+    with app.app_context():
+        assert outbox.deliver_due() == 1
+        event = create_event(title="Temamøte på Ærøy")
+        signups.sign_up(event, event.groups[0], {"name": "Åse Ødegård", "email": "ase@example.no"})
+        db.session.remove()
+        db.engine.dispose()
+    [old] = smtp.wait_for("ola@example.no")
+    assert old["Message-ID"] == "<built-before@example.no>"
+
+    refused = runner.invoke(args=["db", "downgrade", BEFORE_INTENTS])
+    assert refused.exit_code != 0
+    assert "1 outbox message(s) are not built yet" in refused.output
+    with app.app_context():
+        assert outbox.deliver_due() == 1
+        db.engine.dispose()
+    downgraded = runner.invoke(args=["db", "downgrade", BEFORE_INTENTS])
+    assert downgraded.exit_code == 0, downgraded.output
+    with app.app_context():
+        with db.engine.connect() as connection:
+            subjects = connection.execute(text("SELECT subject FROM outbox_message")).scalars()
+            assert sorted(subjects) == [
+                "Bekreft påmeldingen til Temamøte på Ærøy",
+                "Du har plass på Værøy",
+            ]
         db.engine.dispose()

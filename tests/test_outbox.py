@@ -11,7 +11,7 @@ import pytest
 from conftest import count_rows, submit_signup, wait_until
 from signup import scheduler
 from signup.extensions import db
-from signup.mail import outbox, relay, worker
+from signup.mail import compose, outbox, relay, render, worker
 from signup.models import MessageState, OutboxMessage
 
 
@@ -99,6 +99,7 @@ def test_rows_sent_by_another_sender_after_they_were_read_are_not_claimed(
     event = make_event()
     for n in range(3):
         sign_up(event, f"person{n}@example.no")
+    assert outbox.build_written() == 3
     with db.engine.connect() as slow:
         read_before = outbox._due_ids(slow, limit=10)
         assert len(read_before) == 3
@@ -126,9 +127,9 @@ LONG_SUBJECT = (
 )
 def test_built_message_reads_back_as_written(app, subject, text):
     html = f"<p>{text}</p>"
-    rendered = outbox.render.RenderedEmail(subject, text, html, ics="BEGIN:VCALENDAR\r\n")
+    rendered = render.RenderedEmail(subject, text, html, ics="BEGIN:VCALENDAR\r\n")
 
-    raw = outbox._compose(rendered, "kari@example.no").as_bytes()
+    raw = compose.message(rendered, "kari@example.no", compose.new_message_id()).as_bytes()
 
     assert raw.count(b"\n") == raw.count(b"\r\n"), "SMTP sends the bytes as they are: CRLF only"
     assert max(len(line) for line in raw.split(b"\r\n")) <= 998

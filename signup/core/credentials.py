@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .. import tokens
 from ..extensions import db
-from ..mail import links, outbox
+from ..mail import outbox
 from ..models import Organiser
 from . import accounts, audit
 from .lock import write_transaction
@@ -17,7 +17,6 @@ from .lock import write_transaction
 LIFETIMES = {tokens.INVITE: tokens.INVITE_VALID, tokens.RESET: tokens.RESET_VALID}
 #: The audit action of a password chosen from each kind of link.
 USED_ACTIONS = {tokens.INVITE: "invite_accepted", tokens.RESET: "password_reset"}
-_URL_ENDPOINTS = {tokens.INVITE: "organiser.accept_invite", tokens.RESET: "organiser.reset"}
 
 
 def send_account_email(kind: str, address: str, language: str, **context) -> None:
@@ -30,10 +29,12 @@ def send_link(purpose: str, organiser: Organiser, language: str) -> None:
     organiser.link_number = (organiser.link_number or 0) + 1
     db.session.flush()
     token = tokens.sign(purpose, str(organiser.id), organiser.link_number)
-    url = links.external_url(_URL_ENDPOINTS[purpose], token=token)
     kind = "organiser_invite" if purpose == tokens.INVITE else "password_reset"
     hours = int(LIFETIMES[purpose].total_seconds() // 3600)
-    send_account_email(kind, organiser.email, language, url=url, hours=hours, role=organiser.role)
+    # The link itself is made when the email is built (mail/render.py), from the token.
+    send_account_email(
+        kind, organiser.email, language, token=token, hours=hours, role=organiser.role
+    )
 
 
 def account_for_link(purpose: str, token: str) -> Organiser:

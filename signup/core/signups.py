@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..clock import now
 from ..extensions import db
-from ..mail import links, outbox
+from ..mail import outbox
 from ..models import Event, PriorityGroup, Registration, State
 from ..tokens import CONFIRM_VALID
 from . import members
@@ -87,14 +87,14 @@ def _already_registered(registration: Registration, typed: dict) -> None:
     if registration.state == State.UNCONFIRMED:
         registration.confirm_expires_at = confirm_deadline(registration.event)
         version = hold(registration, typed)
-        context["confirm_url"] = links.confirm_url(registration, version)
+        context["link_version"] = version
     outbox.enqueue("already_registered", registration, **context)
 
 
 def request_link(event: Event, email: str, language: str = "nb") -> None:
     """Email a fresh link to a known address, or a "no registration here" email to another.
 
-    Both ways do the same work (one email rendered and queued), so the time the request
+    Both ways do the same work (one email written to the outbox), so the time the request
     takes does not tell whether the address is registered.
     """
     registration = find(event, email)

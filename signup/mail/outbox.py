@@ -1,14 +1,17 @@
 """The transactional outbox: emails are rows written with the change that causes them.
 
-`enqueue` renders the email, builds the whole message (MIME bytes, Message-ID, Date)
-and adds it as a row to the caller's transaction; nothing is sent unless that commits.
-`deliver_due` sends due rows' bytes over one reused SMTP connection (`relay.Link`),
-marking each as it goes; a temporary refusal is retried with backoff, a permanent one
-(or the last attempt) leaves the row failed and visible, and while the relay cannot be
-reached delivery pauses without spending any row's attempts. Several senders (web
-workers, schedulers) may run at once: each claims rows with a short lease before
-sending, renewed as it sends, so a row goes out once, and rows held by a sender that
-died are free again soon after.
+`enqueue` adds a row holding the email's intent (kind, registration, the facts of the
+moment, a Message-ID) to the caller's transaction; nothing is sent unless that commits,
+and nothing is rendered there (the seat lock may be held). After the commit, the first
+sender to see the row builds it once (compose.py: rendered, made into bytes by
+Flask-Mail) and keeps the bytes in it; every attempt sends those same bytes, dated anew.
+`deliver_due` builds what was written, then sends due rows' bytes over one reused SMTP
+connection (`relay.Link`), marking each as it goes; a temporary refusal is retried
+with backoff, a permanent one (or the last attempt) leaves the row failed and visible,
+and while the relay cannot be reached delivery pauses without spending any row's
+attempts. Several senders (web workers, schedulers) may run at once: each claims rows
+with a short lease before building or sending, renewed as it sends, so a row goes out
+once, and rows held by a sender that died are free again soon after.
 
 A sender's writes survive a dropped database connection: each is done again on a fresh
 connection (they are idempotent), and a row the relay accepted whose "sent" mark could
@@ -24,13 +27,8 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.charset import QP, Charset
-from email.header import Header
-from email.policy import compat32
-from email.utils import make_msgid, parseaddr
 
 from flask import current_app
-from flask_mail import Message
 from sqlalchemy import Connection as DbConnection
 from sqlalchemy import Engine, Row, bindparam, func, or_, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -38,7 +36,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from ..clock import now
 from ..extensions import db
 from ..models import Event, MessageState, OutboxMessage, Registration
-from . import relay, render
+from . import compose, relay
 
 log = logging.getLogger(__name__)
 
@@ -51,15 +49,6 @@ BATCH_SIZE = 200
 WRITE_TRIES = 6
 WRITE_RETRY_PAUSE = 0.05
 WAKE_FLAG = "outbox_wake"
-#: The calendar file's type; its METHOD (PUBLISH or CANCEL) is the file's own.
-ICS_TYPE = "text/calendar; method={method}; charset=UTF-8"
-#: Lines of 8bit text may be at most 998 bytes (RFC 5322 2.1.1), and relays refuse or
-#: break longer ones; text with a longer line (a briefing pasted as one paragraph) is
-#: sent quoted-printable instead.
-MAX_LINE_BYTES = 998
-_QUOTED_PRINTABLE = Charset("utf-8")
-_QUOTED_PRINTABLE.body_encoding = QP
-_CRLF_COMPAT32 = compat32.clone(linesep="\r\n")
 
 
 def backoff(attempts: int) -> timedelta:
@@ -72,86 +61,45 @@ def claim_lease() -> timedelta:
     return timedelta(seconds=LEASE_TIMEOUTS * current_app.config.get("MAIL_TIMEOUT", 10))
 
 
-def enqueue(kind: str, registration: Registration, **context) -> OutboxMessage:
-    """Render `kind` for `registration`, build the message and add it to the transaction."""
-    rendered = render.render(kind, registration, **context)
-    return _queue(kind, rendered, registration.email, registration.event_id, registration.id)
+def enqueue(kind: str, registration: Registration, **values) -> OutboxMessage:
+    """Write the intent to send `kind` to `registration` into the caller's transaction.
+
+    Nothing is rendered here (this may run inside the seat lock): the row keeps the facts
+    of this moment the email states, with `values` (a waitlist position, the organiser's
+    reason), and the email is built from them after the commit.
+    """
+    context = {"facts": compose.facts(registration), "values": values}
+    return _write(kind, context, registration.email, registration.event_id, registration.id)
 
 
 def enqueue_to_address(kind: str, event: Event, address: str, language: str) -> OutboxMessage:
-    """Render `kind` for an address with no registration and add it to the transaction."""
-    rendered = render.render_for_address(kind, event, language)
-    return _queue(kind, rendered, address, event.id, None)
+    """Write the intent to send `kind` about `event` to an address with no registration."""
+    context = {"facts": compose.address_facts(language), "values": {}}
+    return _write(kind, context, address, event.id, None)
 
 
-def enqueue_to_organiser(kind: str, address: str, language: str, **context) -> OutboxMessage:
-    """Render `kind` about an organiser account and add it to the transaction."""
-    rendered = render.render_for_account(kind, language, **context)
-    return _queue(kind, rendered, address, None, None)
+def enqueue_to_organiser(kind: str, address: str, language: str, **values) -> OutboxMessage:
+    """Write the intent to send `kind` about an organiser account (`values`: its link)."""
+    context = {"facts": compose.address_facts(language), "values": values}
+    return _write(kind, context, address, None, None)
 
 
-def _queue(
-    kind: str,
-    rendered: render.RenderedEmail,
-    recipient: str,
-    event_id: int | None,
-    registration_id: int | None,
+def _write(
+    kind: str, context: dict, recipient: str, event_id: int | None, registration_id: int | None
 ) -> OutboxMessage:
-    mail = _compose(rendered, recipient)
     row = OutboxMessage(
         event_id=event_id,
         registration_id=registration_id,
         kind=kind,
         recipient=recipient,
-        subject=rendered.subject,
-        message_id=mail.msgId,
-        message=mail.as_bytes(),
+        context=context,
+        message_id=compose.new_message_id(),
         state=MessageState.QUEUED,
         next_attempt_at=now(),
     )
     db.session.add(row)
     db.session.info[WAKE_FLAG] = True
     return row
-
-
-class _Mail(Message):
-    """Flask-Mail's message, written out by the standard library's compat32 generator.
-
-    Flask-Mail writes with `policy.SMTP`, whose generator re-parses every header of
-    every part: about 2.4 ms of the 2.6 ms an email takes to build, inside the request
-    (and the seat lock) that writes it. compat32 writes the same parts in about 1.1 ms.
-    It needs the subject as a `Header`: Flask-Mail's pre-encoded one would be folded
-    with a leading space.
-    """
-
-    def as_bytes(self) -> bytes:
-        mime = self._message()
-        mime.policy = _CRLF_COMPAT32
-        if self.subject:
-            mime.replace_header("Subject", Header(self.subject, self.charset or "utf-8"))
-        return mime.as_bytes()
-
-
-def _compose(rendered: render.RenderedEmail, recipient: str) -> Message:
-    """The email as Flask-Mail builds it, dated now, with a Message-ID of the sender's domain."""
-    sender = current_app.config["MAIL_DEFAULT_SENDER"]
-    mail = _Mail(
-        subject=rendered.subject,
-        recipients=[recipient],
-        body=rendered.text,
-        html=rendered.html,
-        sender=sender,
-        reply_to=rendered.reply_to,
-        date=now().timestamp(),
-        extra_headers={"Auto-Submitted": "auto-generated"},
-        charset=_QUOTED_PRINTABLE if _has_long_line(rendered.text, rendered.html) else None,
-    )
-    mail.msgId = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or "localhost")
-    if rendered.ics:
-        # Bytes: Flask-Mail would write a str attachment as Latin-1 whatever its charset.
-        data = rendered.ics if isinstance(rendered.ics, bytes) else rendered.ics.encode()
-        mail.attach("invitasjon.ics", ICS_TYPE.format(method=rendered.ics_method), data)
-    return mail
 
 
 def requeue(message_id: int) -> None:
@@ -182,10 +130,6 @@ def failed_count(event_id: int) -> int:
     )
 
 
-def _has_long_line(*texts: str) -> bool:
-    return any(len(line.encode()) > MAX_LINE_BYTES for text in texts for line in text.splitlines())
-
-
 _CLAIMABLE = (MessageState.QUEUED, MessageState.RETRYING)
 
 
@@ -211,12 +155,20 @@ class _Claim:
         )
 
 
-def _due_now(moment: datetime):
-    """SQL condition: a row to send now, which no live claim holds."""
+def _unclaimed(moment: datetime):
+    """SQL condition: a row waiting to be built or sent, which no live claim holds."""
     return (
         OutboxMessage.state.in_(_CLAIMABLE),
-        OutboxMessage.next_attempt_at <= moment,
         or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < moment),
+    )
+
+
+def _due_now(moment: datetime):
+    """SQL condition: a built row to send now, which no live claim holds."""
+    return (
+        *_unclaimed(moment),
+        OutboxMessage.next_attempt_at <= moment,
+        OutboxMessage.message.is_not(None),
     )
 
 
@@ -252,6 +204,7 @@ def _claim(database: DbConnection, due: list[int]) -> _Claim:
             OutboxMessage.id,
             OutboxMessage.recipient,
             OutboxMessage.message,
+            OutboxMessage.subject,
             OutboxMessage.attempts,
         )
         .where(OutboxMessage.id.in_(due), OutboxMessage.claim_token == token)
@@ -413,6 +366,9 @@ def deliver_due(limit: int = BATCH_SIZE) -> int:
     database = _Writer(db.engine)
     try:
         _mark_accepted(database)
+        # Built first, whether or not the relay answers: an email states the facts of
+        # the moment its row was written, and is built soon after, not when it can go.
+        _build_written(database, limit)
         health = relay.read(database.connection)
         if health.paused(now()):
             return 0
@@ -425,6 +381,90 @@ def deliver_due(limit: int = BATCH_SIZE) -> int:
             _release(database, claim)
     finally:
         database.close()
+
+
+_BUILT = (
+    update(_outbox)
+    .where(_outbox.c.id == bindparam("row_id"), _outbox.c.claim_token == bindparam("token"))
+    .values(subject=bindparam("built_subject"), message=bindparam("built"), claimed_until=None)
+)
+_UNBUILDABLE = (
+    update(_outbox)
+    .where(_outbox.c.id == bindparam("row_id"), _outbox.c.claim_token == bindparam("token"))
+    .values(state=MessageState.FAILED, last_error=bindparam("reason"), claimed_until=None)
+)
+
+
+def build_written(limit: int = BATCH_SIZE) -> int:
+    """Build the emails of rows written as intents, without sending; returns how many.
+
+    `deliver_due` does this first itself; this is for a caller that wants them built now.
+    """
+    database = _Writer(db.engine)
+    try:
+        return _build_written(database, limit)
+    finally:
+        database.close()
+
+
+def _build_written(database: _Writer, limit: int) -> int:
+    """Build the emails of rows written as intents, and keep their bytes; returns how many.
+
+    The rows are leased while they are built, so two senders never build one row; a row
+    that cannot be built (its registration erased meanwhile) fails with the reason.
+    """
+    token, rows = _lease_unbuilt(database, limit)
+    if not rows:
+        return 0
+    built = compose.build_rows(rows)
+    done = [
+        {"row_id": row_id, "token": token, "built": mail.message, "built_subject": mail.subject}
+        for row_id, mail in built.items()
+        if isinstance(mail, compose.Built)
+    ]
+    failed = [
+        {"row_id": row_id, "token": token, "reason": str(reason)}
+        for row_id, reason in built.items()
+        if isinstance(reason, compose.Unbuildable)
+    ]
+    database.write(*((_BUILT, done),) if done else (), *((_UNBUILDABLE, failed),) if failed else ())
+    for reason in failed:
+        log.warning("outbox message %s not built: %s", reason["row_id"], reason["reason"])
+    return len(done)
+
+
+def _lease_unbuilt(database: _Writer, limit: int) -> tuple[str, list[Row]]:
+    """Lease to this sender up to `limit` rows not built yet: (lease token, the rows)."""
+    moment = now()
+    waiting = database.connection.scalars(
+        select(OutboxMessage.id)
+        .where(*_unclaimed(moment), OutboxMessage.message.is_(None))
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    ).all()
+    database.connection.rollback()
+    token = secrets.token_hex(8)
+    if not waiting:
+        return token, []
+    database.write(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(waiting), *_unclaimed(moment), OutboxMessage.message.is_(None))
+        .values(claimed_until=moment + claim_lease(), claim_token=token)
+    )
+    # The write may have gone through on a fresh connection: read on the current one.
+    rows = database.connection.execute(
+        select(
+            OutboxMessage.id,
+            OutboxMessage.kind,
+            OutboxMessage.registration_id,
+            OutboxMessage.event_id,
+            OutboxMessage.recipient,
+            OutboxMessage.message_id,
+            OutboxMessage.context,
+        ).where(OutboxMessage.id.in_(waiting), OutboxMessage.claim_token == token)
+    ).all()
+    database.connection.rollback()
+    return token, list(rows)
 
 
 def _send(database: _Writer, claim: _Claim, health: relay.Health) -> int:
@@ -442,13 +482,13 @@ def _send(database: _Writer, claim: _Claim, health: relay.Health) -> int:
                 if not link.open():
                     return sent  # paused: the rest is released untried
                 try:
-                    link.send(row.recipient, row.message)
+                    link.send(row.recipient, row.message, row.subject)
                     error = None
                     break
                 except relay.SMTP_ERRORS as failure:
                     error = failure
-                    if relay.refusal_codes(failure):
-                        break  # the relay's answer to this message; the connection is fine
+                    if relay.answers_the_message(failure):
+                        break  # about this message; the connection is fine
                     link.close()
             if error is not None:
                 _mark_failed(database, claim, row, error)

@@ -1,7 +1,8 @@
 """The mail relay: one SMTP connection to it, what its answers mean, and its health.
 
-`Link` is a sender's connection: it greets the relay (and uses 8BITMIME when offered),
-dates each message as it goes, and pauses delivery when the relay cannot be reached.
+`Link` is a sender's connection (through Flask-Mail and its adapter, smtp.py): it greets
+the relay (and uses 8BITMIME when offered), dates each message as it goes, and pauses
+delivery when the relay cannot be reached.
 A refusal with a 5xx code is permanent, a 4xx temporary.
 
 One row says since when the relay has been down and when a sender may try it again. The
@@ -11,23 +12,19 @@ one connection attempt every few minutes and no message any of its attempts.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import re
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import format_datetime, parseaddr
 
-from flask import current_app
-from flask_mail import Connection as MailConnection
-from flask_mail import sanitize_address
+from flask_mail import BadHeaderError
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..clock import now
 from ..extensions import db
 from ..models import RelayStatus
+from . import smtp
 
 log = logging.getLogger(__name__)
 
@@ -108,28 +105,9 @@ def outage() -> RelayStatus | None:
     return status if status is not None and status.down_since is not None else None
 
 
-class TimeoutConnection(MailConnection):
-    """Flask-Mail's connection, with a socket timeout so a stuck relay cannot hang us."""
-
-    def configure_host(self):
-        timeout = current_app.config.get("MAIL_TIMEOUT", 10)
-        state = self.mail
-        if state.use_ssl:
-            host = smtplib.SMTP_SSL(state.server, state.port, timeout=timeout)
-        else:
-            host = smtplib.SMTP(state.server, state.port, timeout=timeout)
-        try:
-            if state.use_tls:
-                host.starttls()
-            if state.username and state.password:
-                host.login(state.username, state.password)
-        except BaseException:
-            host.close()
-            raise
-        return host
-
-
-SMTP_ERRORS = (TimeoutError, smtplib.SMTPException, OSError)
+#: What a send may raise: the relay's answers and lost connections, and Flask-Mail's
+#: refusal of a message whose headers would smuggle in a line break.
+SMTP_ERRORS = (TimeoutError, smtplib.SMTPException, OSError, BadHeaderError)
 
 
 class Link:
@@ -138,13 +116,20 @@ class Link:
     def __init__(self, database, health: Health):
         self.database = database
         self.health = health
-        self.smtp: TimeoutConnection | None = None
+        self.smtp: smtp.TimeoutConnection | None = None
+        self.options: list[str] = []
 
     def open(self) -> bool:
         """Connect if not connected; False (and delivery paused) when the relay is gone."""
         if self.smtp is None:
             try:
-                self.smtp = _connect()
+                connection = smtp.connect()
+                try:
+                    self.options = smtp.eight_bit_options(connection)
+                except BaseException:
+                    smtp.disconnect(connection)
+                    raise
+                self.smtp = connection
             except SMTP_ERRORS as error:
                 pause(self.database, self.health, error)
                 return False
@@ -153,61 +138,14 @@ class Link:
                 self.health = Health()
         return True
 
-    def send(self, recipient: str, message: bytes) -> None:
-        """Hand `message` to the relay over the open connection."""
-        _transmit(self.smtp, recipient, message)
+    def send(self, recipient: str, message: bytes, subject: str) -> None:
+        """Hand `message` (the bytes built after commit) to the relay, dated now."""
+        smtp.send(self.smtp, recipient, message, subject, self.options)
 
     def close(self) -> None:
         """Let the connection go (a fresh one is opened when needed)."""
-        _disconnect(self.smtp)
+        smtp.disconnect(self.smtp)
         self.smtp = None
-
-
-def _connect() -> TimeoutConnection:
-    """A connection to the relay (its `host` is None when MAIL_SUPPRESS_SEND).
-
-    It greets the relay at once, to learn whether it takes 8-bit bodies (8BITMIME).
-    """
-    smtp = TimeoutConnection(current_app.extensions["mail"]).__enter__()
-    smtp.mail_options = []
-    smtp.envelope_from = envelope_address(parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1])
-    if smtp.host is not None:
-        try:
-            smtp.host.ehlo_or_helo_if_needed()
-        except BaseException:
-            smtp.host.close()
-            raise
-        if smtp.host.has_extn("8bitmime"):
-            smtp.mail_options = ["BODY=8BITMIME"]
-    return smtp
-
-
-def _transmit(smtp: TimeoutConnection, recipient: str, message: bytes) -> None:
-    """Hand `message` (the bytes built at enqueue) to the relay, dated now."""
-    if smtp.host is None:  # MAIL_SUPPRESS_SEND, as Flask-Mail does
-        return
-    recipients = [envelope_address(recipient)]
-    smtp.host.sendmail(smtp.envelope_from, recipients, _dated(message), smtp.mail_options)
-
-
-_DATE_HEADER = re.compile(rb"^Date:[^\r\n]*(?:\r\n[ \t][^\r\n]*)*", re.MULTILINE | re.IGNORECASE)
-
-
-def _dated(message: bytes) -> bytes:
-    """`message` with its Date header set to now; its Message-ID stays."""
-    # A message sent again (after an outage, or by an organiser) must not carry the
-    # moment it was built: spam filters score an old Date.
-    head, blank, body = message.partition(b"\r\n\r\n")
-    date = b"Date: " + format_datetime(now()).encode()
-    return _DATE_HEADER.sub(lambda _match: date, head, count=1) + blank + body
-
-
-def _disconnect(smtp: TimeoutConnection | None) -> None:
-    """Say goodbye to the relay if it still listens."""
-    if smtp is not None and smtp.host is not None:
-        with contextlib.suppress(smtplib.SMTPException, OSError):
-            smtp.host.quit()
-        smtp.host.close()
 
 
 def refusal_codes(error: Exception) -> list[int]:
@@ -219,9 +157,14 @@ def refusal_codes(error: Exception) -> list[int]:
     return []
 
 
+def answers_the_message(error: Exception) -> bool:
+    """An answer about this message (a refusal, a bad header), not a broken connection."""
+    return isinstance(error, BadHeaderError) or bool(refusal_codes(error))
+
+
 def refused_for_good(error: Exception) -> bool:
     """A permanent refusal (5xx, such as "no such user"); a 4xx is temporary."""
-    return any(code >= 500 for code in refusal_codes(error))
+    return isinstance(error, BadHeaderError) or any(code >= 500 for code in refusal_codes(error))
 
 
 def describe(error: Exception, with_text: bool = True) -> str:
@@ -236,8 +179,3 @@ def describe(error: Exception, with_text: bool = True) -> str:
         return f"{type(error).__name__} {code}"
     text = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
     return f"{code} {text}"
-
-
-def envelope_address(address: str) -> str:
-    """An address as SMTP takes it: a domain in letters like ø goes in its ASCII form."""
-    return address if address.isascii() else sanitize_address(address)

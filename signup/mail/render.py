@@ -7,32 +7,22 @@ from dataclasses import dataclass, replace
 from flask import current_app
 from flask_babel import force_locale
 
+from ..database import seat_lock_held
 from ..models import Event, Registration, State
-from . import links
+from . import kinds, links
 from .calendar import CANCEL, PUBLISH, calendar_file
 from .plaintext import wrap_text
 
-#: The kinds of email a registrant can receive; each has emails/<kind>.txt and .html.
-KINDS = (
-    "confirm",
-    "status",
-    "admitted",
-    "waitlisted",
-    "offer",
-    "lapsed",
-    "declined",
-    "cancelled",
-    "waitlist_closed",
-    "briefing",
-    "waitlist_reminder",
-    "already_registered",
-    "event_changed",
-    "event_cancelled",
-)
-#: Kinds sent to an address that has no registration (nothing to manage, no personal link).
-ADDRESS_KINDS = ("no_registration",)
+#: The kinds of email a registrant can receive (kinds.py lists them all).
+KINDS = tuple(kinds.TO_REGISTRATION)
+#: Kinds sent to an address that has no registration.
+ADDRESS_KINDS = tuple(kinds.TO_ADDRESS)
 #: Kinds sent to an organiser's address about their account (no event, no registration).
-ACCOUNT_KINDS = ("organiser_invite", "password_reset", "no_account")
+ACCOUNT_KINDS = tuple(kinds.TO_ACCOUNT)
+
+
+class RenderedInSeatLock(RuntimeError):
+    """An email was about to be rendered while the seat lock is held: render after commit."""
 
 
 @dataclass(frozen=True)
@@ -51,10 +41,13 @@ def render(kind: str, registration: Registration, **context) -> RenderedEmail:
     """Subject, text and HTML for `kind`; the subject is `{% set subject %}` in the .txt.
 
     `withdraw_calendar=True` attaches a CANCEL for the entry an admission email put in
-    the person's calendar.
+    the person's calendar; `link_version` is the version of the details a confirm link
+    is for (0: the registration's own).
     """
+    _refuse_in_seat_lock()
     if kind not in KINDS:
         raise ValueError(f"unknown email kind {kind!r}")
+    link_version = context.pop("link_version", 0)
     manage_url = links.manage_url(registration)
     context = {
         "registration": registration,
@@ -66,7 +59,7 @@ def render(kind: str, registration: Registration, **context) -> RenderedEmail:
     if kind == "confirm" or (
         kind == "already_registered" and registration.state == State.UNCONFIRMED
     ):
-        context.setdefault("confirm_url", links.confirm_url(registration))
+        context.setdefault("confirm_url", links.confirm_url(registration, link_version))
     if kind == "offer" or registration.state == State.OFFERED:
         # Every email to someone with an open offer carries it: the offer email may be lost.
         context["offer_url"] = links.offer_url(registration)
@@ -83,18 +76,34 @@ def render(kind: str, registration: Registration, **context) -> RenderedEmail:
 
 def render_for_address(kind: str, event: Event, language: str, **context) -> RenderedEmail:
     """An email of `kind` about `event` to an address with no registration."""
+    _refuse_in_seat_lock()
     if kind not in ADDRESS_KINDS:
         raise ValueError(f"unknown address email kind {kind!r}")
     context = {"event": event, "event_url": links.event_url(event.slug), **context}
     return _render(kind, context, language)
 
 
+#: The page an account email's signed link opens, by kind.
+ACCOUNT_LINKS = {"organiser_invite": "organiser.accept_invite", "password_reset": "organiser.reset"}
+
+
 def render_for_account(kind: str, language: str, **context) -> RenderedEmail:
-    """An email of `kind` about an organiser account: `context` holds its link."""
+    """An email of `kind` about an organiser account; a `token` in `context` is its link."""
+    _refuse_in_seat_lock()
     if kind not in ACCOUNT_KINDS:
         raise ValueError(f"unknown account email kind {kind!r}")
+    token = context.pop("token", None)
+    if token is not None:
+        context["url"] = links.external_url(ACCOUNT_LINKS[kind], token=token)
     context = {"event": None, "login_url": links.external_url("organiser.login"), **context}
     return _render(kind, context, language)
+
+
+def _refuse_in_seat_lock() -> None:
+    # Rendering takes milliseconds, and every seat decision of the event (on SQLite: every
+    # write) waits for the lock: the outbox keeps the intent, and the email is built after.
+    if seat_lock_held():
+        raise RenderedInSeatLock("emails are rendered after the seat lock's commit")
 
 
 def _render(kind: str, context: dict, language: str) -> RenderedEmail:

@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from ...mail import kinds
 from ...models import GroupCheck, MessageState, State
 
 STATE_LABELS = {
@@ -28,20 +29,5 @@ MESSAGE_STATE_LABELS = {
     MessageState.FAILED: _l("feilet"),
 }
 
-EMAIL_KIND_LABELS = {
-    "confirm": _l("bekreftelseslenke"),
-    "status": _l("status og lenke"),
-    "admitted": _l("har plass"),
-    "waitlisted": _l("venteliste"),
-    "offer": _l("tilbud om plass"),
-    "lapsed": _l("tilbud utløpt"),
-    "declined": _l("takket nei"),
-    "cancelled": _l("meldt av"),
-    "waitlist_closed": _l("ventelisten stengt"),
-    "briefing": _l("smittevernsinformasjon"),
-    "waitlist_reminder": _l("påminnelse venteliste"),
-    "already_registered": _l("allerede påmeldt"),
-    "no_registration": _l("ingen påmelding på adressen"),
-    "event_changed": _l("endret tid eller sted"),
-    "event_cancelled": _l("møtet avlyst"),
-}
+#: The organiser's word for each kind of email (kept with the kinds themselves).
+EMAIL_KIND_LABELS = kinds.NAMES

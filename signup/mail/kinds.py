@@ -1,0 +1,38 @@
+"""The kinds of email, in one place: each has emails/<kind>.txt and .html, and a name.
+
+The name is the organiser's word for the kind (the outbox and a person's page show it).
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+#: Kinds sent to a registration (each carries the person's manage link).
+TO_REGISTRATION = {
+    "confirm": _l("bekreftelseslenke"),
+    "status": _l("status og lenke"),
+    "admitted": _l("har plass"),
+    "waitlisted": _l("venteliste"),
+    "offer": _l("tilbud om plass"),
+    "lapsed": _l("tilbud utløpt"),
+    "declined": _l("takket nei"),
+    "cancelled": _l("meldt av"),
+    "waitlist_closed": _l("ventelisten stengt"),
+    "briefing": _l("smittevernsinformasjon"),
+    "waitlist_reminder": _l("påminnelse venteliste"),
+    "already_registered": _l("allerede påmeldt"),
+    "event_changed": _l("endret tid eller sted"),
+    "event_cancelled": _l("møtet avlyst"),
+}
+#: Kinds sent to an address that has no registration (nothing to manage, no personal link).
+TO_ADDRESS = {
+    "no_registration": _l("ingen påmelding på adressen"),
+}
+#: Kinds sent to an organiser account (invitations and password resets; no event).
+TO_ACCOUNT = {
+    "organiser_invite": _l("invitasjon til arrangør"),
+    "password_reset": _l("nytt passord"),
+    "no_account": _l("ingen konto på adressen"),
+}
+#: Every kind, by the organiser's name for it.
+NAMES = {**TO_REGISTRATION, **TO_ADDRESS, **TO_ACCOUNT}
