@@ -9,6 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..clock import now
 from ..extensions import db
 from ..models import Organiser
+from .addresses import normalise_email
 
 MIN_PASSWORD_LENGTH = 10
 #: Checked against when the address is unknown, so a wrong address takes as long as a
@@ -18,10 +19,6 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 class AccountError(ValueError):
     """An account that cannot be made as asked; the message says why, in English (CLI)."""
-
-
-def normalise(email: str) -> str:
-    return email.strip().lower()
 
 
 def load_organiser(session_id: str) -> Organiser | None:
@@ -52,23 +49,24 @@ def create_organiser(email: str, password: str) -> Organiser:
     except EmailNotValidError as error:
         raise AccountError(f"not a valid email address: {email!r}") from error
     password_hash = _checked_password(password)
-    if find(address) is not None:
-        raise AccountError(f"an organiser with the address {normalise(address)} already exists")
-    organiser = Organiser(email=normalise(address), password_hash=password_hash)
+    email = normalise_email(address)
+    if find(email) is not None:
+        raise AccountError(f"an organiser with the address {email} already exists")
+    organiser = Organiser(email=email, password_hash=password_hash)
     db.session.add(organiser)
     db.session.commit()
     return organiser
 
 
 def find(email: str) -> Organiser | None:
-    return db.session.scalar(select(Organiser).where(Organiser.email == normalise(email)))
+    return db.session.scalar(select(Organiser).where(Organiser.email == normalise_email(email)))
 
 
 def existing(email: str) -> Organiser:
     """The account with this address, or an AccountError saying there is none."""
     organiser = find(email)
     if organiser is None:
-        raise AccountError(f"no organiser with the address {normalise(email)}")
+        raise AccountError(f"no organiser with the address {normalise_email(email)}")
     return organiser
 
 

@@ -14,11 +14,7 @@ from ..mail import links, outbox
 from ..models import Event, PriorityGroup, Registration, State
 from ..tokens import CONFIRM_VALID
 from . import members
-
-
-def normalise_email(address: str) -> str:
-    """The key one registration per address is kept under: trimmed and lower-cased."""
-    return address.strip().lower()
+from .addresses import normalise_email
 
 
 def confirm_deadline(event: Event) -> datetime:

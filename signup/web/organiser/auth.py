@@ -7,16 +7,16 @@ also limited in failures over all accounts, and, generously, in attempts.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
 from ...core import accounts, audit
+from ...core.addresses import normalise_email
 from ...database import write_transaction
 from ...extensions import limiter
+from ..security import safe_next
 from . import bp
 from .forms import ActionForm, LoginForm
 
@@ -29,7 +29,7 @@ LOGINS_PER_CLIENT = "60 per hour"
 
 
 def _account_and_client_key() -> str:
-    account = accounts.normalise(request.form.get("email", ""))[:254]
+    account = normalise_email(request.form.get("email", ""))[:254]
     return f"organiser-login:{account}:{get_remote_address()}"
 
 
@@ -37,13 +37,10 @@ def _failed(response) -> bool:
     return response.status_code != 303
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a path on this dashboard; anything else (another host, //x) goes to the start."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and parts.path.startswith("/organiser/"):
-            return target
-    return url_for("organiser.events")
+def _next_page() -> str:
+    """Where the login was asked from: a page of this dashboard only, else its start."""
+    target = request.args.get("next")
+    return safe_next(target, within="/organiser/", fallback=url_for("organiser.events"))
 
 
 @bp.errorhandler(429)
@@ -75,7 +72,7 @@ def login():
             login_user(organiser)
             audit.record("login")
             flash(_("Du er logget inn."), "ok")
-            return redirect(_safe_next(request.args.get("next")), code=303)
+            return redirect(_next_page(), code=303)
         audit.record_failed_login(accounts.find(form.email.data))
         form.password.errors.append(_("Feil e-post eller passord."))
     status = 422 if request.method == "POST" else 200
