@@ -53,10 +53,8 @@ class SlowSink(SMTPSink):
 
 @pytest.fixture
 def slow_smtp():
-    sink = SlowSink()
-    sink.start()
-    yield sink
-    sink.stop()
+    with SlowSink() as sink:
+        yield sink
 
 
 def admit_people(event, count: int) -> list[str]:

@@ -13,10 +13,16 @@ from collections import Counter
 
 import pytest
 
-from conftest import app_log_text, count_rows, create_event, make_app, submit_signup, wait_until
+from conftest import (
+    app_log_text,
+    count_rows,
+    create_event,
+    make_app,
+    serving,
+    submit_signup,
+    wait_until,
+)
 from signup import scheduler
-from signup.extensions import db
-from signup.mail import worker
 from signup.models import MessageState, OutboxMessage
 
 #: Runs once, on SQLite: it is 30 s of real waiting, and the outbox code is the same on both.
@@ -33,13 +39,8 @@ def live_app(tmp_path, smtp):
     # 100 sign-ups from one test client in seconds: a whole company's rush, above the
     # per-client limit of an ordinary minute.
     application = make_app(tmp_path, smtp.port, SIGNUPS_PER_CLIENT="1000/minute")
-    worker.start_worker(application)
-    with application.app_context():
+    with serving(application):
         yield application
-        db.session.remove()
-    worker.stop_worker(application)
-    with application.app_context():
-        db.engine.dispose()
 
 
 def sign_up_many(app, event, addresses: list[str]) -> list[int]:
