@@ -41,6 +41,7 @@ from support.processes import (
     ROOT,
     SINK_LOGGER,
     app_log_text,
+    in_threads,
     production_env,
     venv_command,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "make_app",
     "press",
     "production_env",
+    "in_threads",
     "serving",
     "submit_signup",
     "text_of",

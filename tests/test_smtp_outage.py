@@ -6,6 +6,7 @@ and the delivery worker's own retry (30 s backoff, 5 s poll) brings the mail out
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -17,6 +18,7 @@ from conftest import (
     app_log_text,
     count_rows,
     create_event,
+    in_threads,
     make_app,
     serving,
     submit_signup,
@@ -61,13 +63,7 @@ def sign_up_many(app, event, addresses: list[str]) -> list[int]:
         except BaseException as error:  # failed on in the test
             errors.append(error)
 
-    threads = [
-        threading.Thread(target=person, args=(addresses[n::THREADS],)) for n in range(THREADS)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    in_threads([functools.partial(person, addresses[n::THREADS]) for n in range(THREADS)])
     assert errors == []
     return statuses
 

@@ -1,9 +1,10 @@
-"""Production-like processes (gunicorn, `flask scheduler`): their environment and logs."""
+"""Production-like processes (gunicorn, `flask scheduler`), their environment and logs; threads."""
 
 from __future__ import annotations
 
 import os
 import sys
+import threading
 from pathlib import Path
 
 from .databases import BASE_URL
@@ -52,3 +53,13 @@ def production_env(database_url: str, smtp_port: int, **extra: str) -> dict[str,
     )
     env.update(extra)
     return env
+
+
+def in_threads(calls, timeout: float = 60.0) -> None:
+    """Start every call in `calls` in its own thread at once, and wait for all to finish."""
+    threads = [threading.Thread(target=call) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    assert not any(thread.is_alive() for thread in threads), "a thread did not finish"
