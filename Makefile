@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 DEMO_EVENT := events/temamote-industri-2021.toml
 
-.PHONY: run test setup lint clean translations browser-tools
+.PHONY: run test test-fast setup lint clean translations browser-tools
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ export TEST_DATABASE_URL
 test: setup browser-tools
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 	TEST_BACKEND=postgresql $(BIN)/pytest -q -m "not own_database" --ignore=tests/e2e $(PYTEST_ARGS)
+
+## The inner loop: every test but those marked slow (over about 5 s), on SQLite.
+test-fast: setup
+	$(BIN)/pytest -q -m "not slow" $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timedelta
 
 import pytest
 
-from conftest import OSLO, csrf_from, link_path, text_of
+from conftest import OSLO, csrf_from, in_threads, link_path, text_of
 from signup import clock, scheduler
 from signup.core import briefing
 from signup.core.eventfile import default_briefing_at
@@ -123,11 +122,7 @@ def test_downtime_catch_up_and_two_concurrent_sweepers_send_no_duplicates(
             briefing.send_due_briefings()
             db.session.remove()
 
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    in_threads([sweep] * 2, timeout=30)
     scheduler.run_sweeps(app)
     smtp.wait_for_total(30 * 3)
     for address in people:

@@ -1,10 +1,11 @@
 """Seat decisions from real threads against a real database: overbooking is impossible."""
 
+import functools
 import threading
 
 import pytest
 
-from conftest import count_rows
+from conftest import count_rows, in_threads
 from signup import scheduler
 from signup.core import admission, waitlist
 from signup.extensions import db
@@ -29,12 +30,7 @@ def run_together(app, calls) -> list[BaseException]:
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert not any(thread.is_alive() for thread in threads), "a thread did not finish"
+    in_threads([functools.partial(worker, call) for call in calls])
     return errors
 
 

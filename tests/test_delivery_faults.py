@@ -80,10 +80,8 @@ class ShutOutSink(SMTPSink):
 
 @pytest.fixture
 def smtp():
-    sink = ShutOutSink()
-    sink.start()
-    yield sink
-    sink.stop()
+    with ShutOutSink() as sink:
+        yield sink
 
 
 def database_accepts_connections(accepts: bool) -> None:

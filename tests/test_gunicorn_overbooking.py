@@ -34,7 +34,7 @@ from signup.commands.event import status_data
 from signup.extensions import db
 from signup.models import MessageState, OutboxMessage, Registration, State
 
-pytestmark = pytest.mark.own_database
+pytestmark = [pytest.mark.own_database, pytest.mark.slow]
 
 WORKERS = 4
 PEOPLE = 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -67,6 +68,7 @@ def _assert_stored_rows_are_clean():
         assert "\n" not in message.recipient and "," not in message.recipient
 
 
+@pytest.mark.slow  # many generated forms: about 9 s
 @RELAXED
 @given(
     name=HOSTILE_TEXT,

@@ -62,6 +62,7 @@ def test_ordinary_names_with_dots_pass(client, make_event, name):
     assert submit_signup(client, event, "ase@firma.no", name=name).status_code == 303
 
 
+@pytest.mark.slow  # a burst of sixty sign-ups: over 5 s
 def test_sixty_colleagues_behind_one_nat_pass_in_a_minute_then_the_client_is_held(
     client, make_event
 ):

@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from flask_sqlalchemy.pagination import Pagination
 
 from conftest import fill, press
 from signup import clock
@@ -69,10 +70,21 @@ def test_a_page_knows_its_rows_and_neighbours(
     total, asked, number, first, last, has_prev, has_next
 ):
     page = paging.of_list(list(range(1, total + 1)), asked, per_page=50)
-    assert (page.number, page.first, page.last) == (number, first, last)
+    assert (page.page, page.first, page.last) == (number, first, last)
     assert (page.has_prev, page.has_next) == (has_prev, has_next)
     assert page.items == (list(range(first, last + 1)) if total else [])
     assert page.total == total
+
+
+def test_tables_page_with_flask_sqlalchemy(make_event):
+    """Queries page through db.paginate(); its Pagination brings pages and iter_pages too."""
+    event = make_event(capacity=100)
+    fill(event, 120)
+    query = db.select(Registration).where(Registration.event_id == event.id)
+    page = paging.of_query(query.order_by(Registration.id), 2)
+    assert isinstance(page, Pagination) and isinstance(paging.of_list([1], 1), Pagination)
+    assert (page.page, page.pages, page.total, page.first, page.last) == (2, 3, 120, 51, 100)
+    assert list(page.iter_pages()) == [1, 2, 3] and len(page.items) == 50
 
 
 @pytest.mark.parametrize(

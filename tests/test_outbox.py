@@ -8,7 +8,7 @@ from email.parser import BytesParser
 
 import pytest
 
-from conftest import count_rows, submit_signup, wait_until
+from conftest import count_rows, in_threads, submit_signup, wait_until
 from signup import scheduler
 from signup.extensions import db
 from signup.mail import compose, outbox, relay, render, worker
@@ -78,11 +78,7 @@ def test_concurrent_senders_send_each_row_once(app, make_event, sign_up, smtp):
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=sender) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    in_threads([sender] * 4)
 
     assert errors == []
     assert count_rows(OutboxMessage, OutboxMessage.state == MessageState.SENT) == 30

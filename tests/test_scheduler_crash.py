@@ -33,7 +33,7 @@ from signup.extensions import db
 from signup.models import MessageState, OutboxMessage, Registration, State
 
 #: Runs once, on SQLite, to keep make test short.
-pytestmark = pytest.mark.own_database
+pytestmark = [pytest.mark.own_database, pytest.mark.slow]
 
 PEOPLE = 300
 #: Messages the relay may have received that the killed sender had not marked sent.
@@ -53,10 +53,8 @@ class SlowSink(SMTPSink):
 
 @pytest.fixture
 def slow_smtp():
-    sink = SlowSink()
-    sink.start()
-    yield sink
-    sink.stop()
+    with SlowSink() as sink:
+        yield sink
 
 
 def admit_people(event, count: int) -> list[str]:

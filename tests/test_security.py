@@ -88,6 +88,28 @@ def test_public_pages_carry_the_security_headers(client, make_event, smtp):
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", response.get_data(as_text=True))
 
 
+def test_pages_from_signed_links_are_never_stored_and_others_may_be(client, make_event, smtp):
+    """Each view opened from a signed link declares itself personal; no path list decides."""
+    event = make_event()
+    submit_signup(client, event, "aase@example.no")
+    mail = smtp.wait_for("aase@example.no")[0]
+    confirm = link_path(mail, "c")
+    for path in (confirm, "/c/spoilt", "/m/spoilt", "/o/spoilt"):
+        assert client.get(path).headers.get("Cache-Control") == "no-store", path
+    assert confirm_by_link(client, mail).headers.get("Cache-Control") == "no-store"
+    for path in ("/", f"/events/{event.slug}/", "/new-link"):
+        assert "Cache-Control" not in client.get(path).headers, path
+    public = [
+        rule
+        for rule in client.application.url_map.iter_rules()
+        if rule.endpoint.startswith("public.")
+    ]
+    for rule in public:
+        view = client.application.view_functions[rule.endpoint]
+        signed = rule.rule.startswith(("/c/", "/m/", "/o/"))
+        assert getattr(view, "personal_page", False) == signed, rule.rule
+
+
 def test_no_personal_data_in_log_lines_during_the_flow(client, make_event, smtp, caplog):
     caplog.set_level(logging.DEBUG)
     event = make_event(capacity=1)

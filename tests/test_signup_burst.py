@@ -1,10 +1,11 @@
 """A burst of simultaneous sign-ups for one address sends at most the per-address limit."""
 
+import functools
 import threading
 
 import pytest
 
-from conftest import count_rows, csrf_from, link_path
+from conftest import count_rows, csrf_from, in_threads, link_path
 from signup.extensions import db
 from signup.models import OutboxMessage, Registration
 
@@ -36,13 +37,8 @@ def test_sixty_simultaneous_sign_ups_for_one_address_send_at_most_five(app, make
         ready.wait(timeout=60)
         statuses.append(client.post(path, data=form).status_code)
 
-    threads = [threading.Thread(target=person, args=(n,)) for n in range(BURST)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
+    in_threads([functools.partial(person, n) for n in range(BURST)], timeout=120)
 
-    assert not any(thread.is_alive() for thread in threads)
     assert len(statuses) == BURST
     assert set(statuses) <= {303, 429}
     sent = count_rows(OutboxMessage, OutboxMessage.recipient == ADDRESS)
@@ -75,11 +71,7 @@ def test_later_sign_ups_at_once_each_get_a_link_to_their_own_details(
         ready.wait(timeout=60)
         assert client.post(path, data=form).status_code == 303
 
-    threads = [threading.Thread(target=person, args=(name,)) for name in names]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    in_threads([functools.partial(person, name) for name in names])
 
     told = smtp.wait_for(ADDRESS, 1 + len(names))[1:]
     shown = set()

@@ -6,6 +6,7 @@ and the delivery worker's own retry (30 s backoff, 5 s poll) brings the mail out
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -13,10 +14,17 @@ from collections import Counter
 
 import pytest
 
-from conftest import app_log_text, count_rows, create_event, make_app, submit_signup, wait_until
+from conftest import (
+    app_log_text,
+    count_rows,
+    create_event,
+    in_threads,
+    make_app,
+    serving,
+    submit_signup,
+    wait_until,
+)
 from signup import scheduler
-from signup.extensions import db
-from signup.mail import worker
 from signup.models import MessageState, OutboxMessage
 
 #: Runs once, on SQLite: it is 30 s of real waiting, and the outbox code is the same on both.
@@ -33,13 +41,8 @@ def live_app(tmp_path, smtp):
     # 100 sign-ups from one test client in seconds: a whole company's rush, above the
     # per-client limit of an ordinary minute.
     application = make_app(tmp_path, smtp.port, SIGNUPS_PER_CLIENT="1000/minute")
-    worker.start_worker(application)
-    with application.app_context():
+    with serving(application):
         yield application
-        db.session.remove()
-    worker.stop_worker(application)
-    with application.app_context():
-        db.engine.dispose()
 
 
 def sign_up_many(app, event, addresses: list[str]) -> list[int]:
@@ -60,13 +63,7 @@ def sign_up_many(app, event, addresses: list[str]) -> list[int]:
         except BaseException as error:  # failed on in the test
             errors.append(error)
 
-    threads = [
-        threading.Thread(target=person, args=(addresses[n::THREADS],)) for n in range(THREADS)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    in_threads([functools.partial(person, addresses[n::THREADS]) for n in range(THREADS)])
     assert errors == []
     return statuses
 

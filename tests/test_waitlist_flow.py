@@ -132,65 +132,25 @@ def test_cancelling_an_expired_offer_passes_the_seat_on(make_event, confirmed, f
     assert fresh(nxt).state == State.OFFERED
 
 
+def oslo(month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    """A moment of 2031 on the clock in Oslo."""
+    return datetime(2031, month, day, hour, minute, tzinfo=OSLO)
+
+
 @pytest.mark.parametrize(
     "offered_at, hours, quiet, expected",
     [
-        (
-            datetime(2031, 3, 3, 21, 0, tzinfo=OSLO),
-            2,
-            True,
-            datetime(2031, 3, 4, 9, 0, tzinfo=OSLO),
-        ),
-        (
-            datetime(2031, 3, 3, 21, 0, tzinfo=OSLO),
-            2,
-            False,
-            datetime(2031, 3, 3, 23, 0, tzinfo=OSLO),
-        ),
-        (
-            datetime(2031, 3, 3, 23, 30, tzinfo=OSLO),
-            1.5,
-            True,
-            datetime(2031, 3, 4, 9, 30, tzinfo=OSLO),
-        ),
-        (
-            datetime(2031, 3, 3, 10, 0, tzinfo=OSLO),
-            24,
-            True,
-            datetime(2031, 3, 4, 20, 0, tzinfo=OSLO),
-        ),
+        (oslo(3, 3, 21), 2, True, oslo(3, 4, 9)),
+        (oslo(3, 3, 21), 2, False, oslo(3, 3, 23)),
+        (oslo(3, 3, 23, 30), 1.5, True, oslo(3, 4, 9, 30)),
+        (oslo(3, 3, 10), 24, True, oslo(3, 4, 20)),
         # Summer time starts 30 March 2031 at 02:00.
-        (
-            datetime(2031, 3, 29, 21, 0, tzinfo=OSLO),
-            2,
-            True,
-            datetime(2031, 3, 30, 9, 0, tzinfo=OSLO),
-        ),
-        (
-            datetime(2031, 3, 29, 9, 0, tzinfo=OSLO),
-            24,
-            True,
-            datetime(2031, 3, 30, 19, 0, tzinfo=OSLO),
-        ),
-        (
-            datetime(2031, 3, 29, 21, 0, tzinfo=OSLO),
-            24,
-            False,
-            datetime(2031, 3, 30, 22, 0, tzinfo=OSLO),
-        ),
+        (oslo(3, 29, 21), 2, True, oslo(3, 30, 9)),
+        (oslo(3, 29, 9), 24, True, oslo(3, 30, 19)),
+        (oslo(3, 29, 21), 24, False, oslo(3, 30, 22)),
         # Summer time ends 26 October 2031 at 03:00.
-        (
-            datetime(2031, 10, 25, 21, 0, tzinfo=OSLO),
-            2,
-            True,
-            datetime(2031, 10, 26, 9, 0, tzinfo=OSLO),
-        ),
-        (
-            datetime(2031, 10, 25, 21, 0, tzinfo=OSLO),
-            24,
-            False,
-            datetime(2031, 10, 26, 20, 0, tzinfo=OSLO),
-        ),
+        (oslo(10, 25, 21), 2, True, oslo(10, 26, 9)),
+        (oslo(10, 25, 21), 24, False, oslo(10, 26, 20)),
     ],
 )
 def test_offer_expiry_skips_quiet_hours(make_event, offered_at, hours, quiet, expected):

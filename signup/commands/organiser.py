@@ -88,10 +88,7 @@ def password(email: str) -> None:
 @click.argument("email")
 def disable(email: str) -> None:
     """Lock an account out: it cannot log in, and its sessions end at once."""
-    organiser = _account(email)
-    with write_transaction():
-        accounts.set_disabled(organiser, True)
-        audit.add_command("disable", organiser)
+    organiser = _set_disabled(email, True)
     click.echo(f"disabled organiser {organiser.email}; its sessions have ended")
 
 
@@ -99,11 +96,17 @@ def disable(email: str) -> None:
 @click.argument("email")
 def enable(email: str) -> None:
     """Let a disabled account log in again."""
+    organiser = _set_disabled(email, False)
+    click.echo(f"enabled organiser {organiser.email}")
+
+
+def _set_disabled(email: str, disabled: bool):
+    """Disable or enable the account at `email`, with its audit entry, in one transaction."""
     organiser = _account(email)
     with write_transaction():
-        accounts.set_disabled(organiser, False)
-        audit.add_command("enable", organiser)
-    click.echo(f"enabled organiser {organiser.email}")
+        accounts.set_disabled(organiser, disabled)
+        audit.add_command("disable" if disabled else "enable", organiser)
+    return organiser
 
 
 def register(app: Flask) -> None:

@@ -10,6 +10,7 @@ from ..clock import now
 from ..extensions import db
 from ..models import Organiser
 from . import audit, passwords
+from .addresses import normalise_email
 from .lock import write_transaction
 
 #: Why a password was refused, for the command line (the dashboard says it in Norwegian).
@@ -24,10 +25,6 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 class AccountError(ValueError):
     """An account that cannot be made as asked; the message says why, in English (CLI)."""
-
-
-def normalise(email: str) -> str:
-    return email.strip().lower()
 
 
 def load_organiser(session_id: str) -> Organiser | None:
@@ -60,7 +57,7 @@ def valid_address(email: str) -> str:
         ).normalized
     except EmailNotValidError as error:
         raise AccountError(f"not a valid email address: {email!r}") from error
-    return normalise(address)
+    return normalise_email(address)
 
 
 def create_organiser(email: str, password: str) -> Organiser:
@@ -68,7 +65,9 @@ def create_organiser(email: str, password: str) -> Organiser:
     address = valid_address(email)
     password_hash = _checked_password(password, address)
     if find(address) is not None:
-        raise AccountError(f"an organiser with the address {normalise(address)} already exists")
+        raise AccountError(
+            f"an organiser with the address {normalise_email(address)} already exists"
+        )
     organiser = Organiser(email=address, password_hash=password_hash)
     db.session.add(organiser)
     db.session.commit()
@@ -76,14 +75,14 @@ def create_organiser(email: str, password: str) -> Organiser:
 
 
 def find(email: str) -> Organiser | None:
-    return db.session.scalar(select(Organiser).where(Organiser.email == normalise(email)))
+    return db.session.scalar(select(Organiser).where(Organiser.email == normalise_email(email)))
 
 
 def existing(email: str) -> Organiser:
     """The account with this address, or an AccountError saying there is none."""
     organiser = find(email)
     if organiser is None:
-        raise AccountError(f"no organiser with the address {normalise(email)}")
+        raise AccountError(f"no organiser with the address {normalise_email(email)}")
     return organiser
 
 

@@ -13,13 +13,9 @@ from ..mail import outbox
 from ..models import Event, PriorityGroup, Registration, State
 from ..tokens import CONFIRM_VALID
 from . import members
+from .addresses import normalise_email
 from .errors import Refusal, Refused
 from .lock import write_transaction
-
-
-def normalise_email(address: str) -> str:
-    """The key one registration per address is kept under: trimmed and lower-cased."""
-    return address.strip().lower()
 
 
 def confirm_deadline(event: Event) -> datetime:

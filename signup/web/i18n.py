@@ -8,11 +8,12 @@ a choice: a Norwegian meeting's pages stay Norwegian on an English-language comp
 from __future__ import annotations
 
 import os
-from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, g, has_request_context, redirect, request, session
 from flask_babel import Babel, get_locale, refresh
 from markupsafe import Markup
+
+from .security import safe_next
 
 #: The languages people can choose, in the order the switch offers them.
 LANGUAGES = {"nb": "Norsk", "en": "English"}
@@ -53,20 +54,13 @@ def current_language() -> str:
     return locale.language if locale is not None else DEFAULT_LANGUAGE
 
 
-def _safe_next(target: str | None) -> str:
-    parts = urlsplit(target or "/")
-    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
-        return "/"
-    return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
 @bp.get("/language/<code>")
 def choose(code: str):
     """Remember the chosen language and go back to the page the switch was on."""
     if code not in LANGUAGES:
         abort(404)
     session["language"] = code
-    return redirect(_safe_next(request.args.get("next")), code=303)
+    return redirect(safe_next(request.args.get("next"), within="/", fallback="/"), code=303)
 
 
 def switch_target() -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
 from flask import Flask, Response, current_app, request
 
 #: Everything from this host only; no inline script anywhere.
@@ -15,6 +18,30 @@ DEV_MAILBOX_POLICY = CONTENT_SECURITY_POLICY.replace(
 )
 #: Browsers that once saw the https site never try plain http for a year.
 STRICT_TRANSPORT_SECURITY = "max-age=31536000"
+
+
+def personal(view: Callable) -> Callable:
+    """Mark a view whose pages are one person's (opened from a signed link): never cached."""
+    view.personal_page = True
+    return view
+
+
+def _is_personal() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return getattr(view, "personal_page", False)
+
+
+def safe_next(target: str | None, within: str, fallback: str) -> str:
+    """`target` when it is a path on this site under `within`, else `fallback`.
+
+    Another host (`https://x`, `//x`) and a backslash after the first slash (`/\\x`, which
+    browsers read as `//x`) are refused: a `next` parameter never leads off the site.
+    """
+    parts = urlsplit(target or "")
+    path = parts.path
+    if parts.scheme or parts.netloc or not path.startswith(within) or path[1:2] in ("/", "\\"):
+        return fallback
+    return path + (f"?{parts.query}" if parts.query else "")
 
 
 def _set_headers(response: Response) -> Response:
@@ -31,7 +58,7 @@ def _set_headers(response: Response) -> Response:
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if current_app.config["BASE_URL"].startswith("https://"):
         headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
-    if request.path.startswith(("/c/", "/m/", "/o/")):
+    if _is_personal():
         # Pages opened from signed links are personal: never cache them in shared caches.
         headers.setdefault("Cache-Control", "no-store")
     return response

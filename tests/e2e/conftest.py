@@ -73,12 +73,14 @@ def _missing() -> str | None:
 
 
 def pytest_collection_modifyitems(config, items):
+    """Every browser test is slow (a browser, and a Java start per test); skipped, saying why,
+    when a tool is missing."""
     reason = _missing()
-    if reason is None:
-        return
     for item in items:
         if HERE in Path(item.fspath).parents:
-            item.add_marker(pytest.mark.skip(reason=f"browser test skipped: {reason}"))
+            item.add_marker(pytest.mark.slow)
+            if reason is not None:
+                item.add_marker(pytest.mark.skip(reason=f"browser test skipped: {reason}"))
 
 
 @pytest.fixture(scope="session")

@@ -7,15 +7,15 @@ also limited in failures over all accounts, and, generously, in attempts.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
 from ...core import accounts, audit
+from ...core.addresses import normalise_email
 from ...extensions import limiter
+from ..security import safe_next
 from . import access, bp, second_step
 from .account_forms import ForgotForm
 from .forms import ActionForm, LoginForm
@@ -30,7 +30,7 @@ LOGINS_PER_CLIENT = "60 per hour"
 
 
 def _account_and_client_key() -> str:
-    account = accounts.normalise(request.form.get("email", ""))[:254]
+    account = normalise_email(request.form.get("email", ""))[:254]
     return f"organiser-login:{account}:{get_remote_address()}"
 
 
@@ -39,12 +39,8 @@ def _failed(response) -> bool:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this dashboard; anything else (another host, //x) goes to the start."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and parts.path.startswith("/organiser/"):
-            return target
-    return access.home_url()
+    """Only a page of this dashboard; anything else (another host, //x) goes to the start."""
+    return safe_next(target, within="/organiser/", fallback=access.home_url())
 
 
 @bp.errorhandler(429)

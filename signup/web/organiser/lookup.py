@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import select
 
 from ...extensions import db
 from ...models import Event, Organiser, Registration
+from ..lookup import event_or_404
 
-
-def event_or_404(slug: str) -> Event:
-    event = db.session.scalar(select(Event).where(Event.slug == slug))
-    if event is None:
-        abort(404)
-    return event
+__all__ = ["event_or_404", "registration_or_404"]
 
 
 def registration_or_404(event: Event, registration_id: int) -> Registration:
+    """The event's registration with `registration_id`, or a 404 page."""
     registration = db.session.get(Registration, registration_id)
     if registration is None or registration.event_id != event.id:
         abort(404)

@@ -1,55 +1,25 @@
-"""Paging for the organiser's tables: one rule for page numbers, counts and slices."""
+"""Paging for the organiser's tables: Flask-SQLAlchemy's pagination, one rule for page numbers.
+
+A query is paged by `db.paginate()` (one COUNT and one LIMIT/OFFSET query). A search matched
+in Python (æøå fold there, not in SQLite) pages its list through the same `Pagination`
+class, by the two methods its documentation asks a subclass to implement.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from math import ceil
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, select
 
 from ...extensions import db
 
-T = TypeVar("T")
+#: What the organiser's tables page through: items, page, total, pages, has_prev/has_next,
+#: first/last and iter_pages(), as Flask-SQLAlchemy defines them.
+Page = Pagination
 
 #: Rows on one page of an organiser table.
 PER_PAGE = 50
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    """One page of a table: its rows, which page it is, and how many rows there are in all."""
-
-    items: list[T]
-    number: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return page_count(self.total, self.per_page)
-
-    @property
-    def has_prev(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
-
-    @property
-    def first(self) -> int:
-        """The 1-based number of the first row shown; 0 when none is."""
-        return (self.number - 1) * self.per_page + 1 if self.items else 0
-
-    @property
-    def last(self) -> int:
-        """The 1-based number of the last row shown; 0 when none is."""
-        return self.first + len(self.items) - 1 if self.items else 0
-
-
-def page_count(total: int, per_page: int) -> int:
-    """Pages needed for `total` rows; an empty table still has its one (empty) page."""
-    return max(-(-total // per_page), 1)
 
 
 def requested(raw: str | None) -> int:
@@ -60,21 +30,36 @@ def requested(raw: str | None) -> int:
         return 1
 
 
-def _clamped(number: int, total: int, per_page: int) -> int:
-    # A page beyond the end (an old link, rows gone since) shows the last page instead.
-    return min(max(number, 1), page_count(total, per_page))
+def of_query(query: Select, number: int, per_page: int = PER_PAGE) -> Pagination:
+    """Page `number` of an ordered query; a page beyond the end shows the last page instead.
 
-
-def of_query(query: Select, number: int, per_page: int = PER_PAGE) -> Page:
-    """Page `number` of an ordered query: one COUNT query and one LIMIT/OFFSET query."""
+    `db.paginate()` would show an empty page there, so the rows are counted first (the
+    count it would make) and it pages to the last page, in two queries as always.
+    """
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    number = _clamped(number, total, per_page)
-    items = list(db.session.scalars(query.limit(per_page).offset((number - 1) * per_page)))
-    return Page(items, number, per_page, total)
+    number = _within(number, total, per_page)
+    page = db.paginate(query, page=number, per_page=per_page, error_out=False, count=False)
+    page.total = total
+    return page
 
 
-def of_list(rows: list[T], number: int, per_page: int = PER_PAGE) -> Page[T]:
-    """Page `number` of rows already read (and filtered) in order."""
-    number = _clamped(number, len(rows), per_page)
-    start = (number - 1) * per_page
-    return Page(rows[start : start + per_page], number, per_page, len(rows))
+def _within(number: int, total: int, per_page: int) -> int:
+    # An old link or rows gone since: a page beyond the end is the last page.
+    return min(max(number, 1), max(ceil(total / per_page), 1))
+
+
+class _ListPagination(Pagination):
+    """Flask-SQLAlchemy's Pagination over rows already read (and filtered) in order."""
+
+    def _query_items(self) -> list:
+        rows = self._query_args["rows"]
+        return rows[self._query_offset : self._query_offset + self.per_page]
+
+    def _query_count(self) -> int:
+        return len(self._query_args["rows"])
+
+
+def of_list(rows: list, number: int, per_page: int = PER_PAGE) -> Pagination:
+    """Page `number` of rows already read (and filtered) in order; beyond the end, the last."""
+    number = _within(number, len(rows), per_page)
+    return _ListPagination(page=number, per_page=per_page, error_out=False, rows=rows)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -192,7 +192,8 @@ def registration_page(
     rows = db.session.scalars(
         _with_group().where(Registration.id.in_(found.items)).order_by(*by_name)
     )
-    return replace(found, items=list(rows))
+    found.items = list(rows)
+    return found
 
 
 def attendee_list(event: Event) -> list[Registration]:

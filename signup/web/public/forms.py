@@ -59,6 +59,20 @@ def _strip(value):
 REQUIRED = _l("Dette feltet må fylles ut.")
 
 
+def email_field() -> EmailField:
+    """The email address field, with one rule for every form that asks for an address."""
+    return EmailField(
+        _l("E-post"),
+        filters=[_strip],
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=254, message=_l("Adressen kan være høyst 254 tegn.")),
+            valid_email,
+        ],
+        render_kw={"autocomplete": "email"},
+    )
+
+
 class SignupForm(FlaskForm):
     """The sign-up form; `group` choices are the event's own priority groups."""
 
@@ -73,16 +87,7 @@ class SignupForm(FlaskForm):
         ],
         render_kw={"autocomplete": "name"},
     )
-    email = EmailField(
-        _l("E-post"),
-        filters=[_strip],
-        validators=[
-            DataRequired(REQUIRED),
-            Length(max=254, message=_l("Adressen kan være høyst 254 tegn.")),
-            valid_email,
-        ],
-        render_kw={"autocomplete": "email"},
-    )
+    email = email_field()
     organisation = StringField(
         _l("Virksomhet / organisasjon"),
         filters=[_strip],
@@ -136,13 +141,4 @@ class NewLinkForm(FlaskForm):
         validators=[InputRequired(_l("Velg møtet.")), known_choice],
         validate_choice=False,
     )
-    email = EmailField(
-        _l("E-post"),
-        filters=[_strip],
-        validators=[
-            DataRequired(REQUIRED),
-            Length(max=254, message=_l("Adressen kan være høyst 254 tegn.")),
-            valid_email,
-        ],
-        render_kw={"autocomplete": "email"},
-    )
+    email = email_field()

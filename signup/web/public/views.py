@@ -13,17 +13,18 @@ from ...core.errors import Refusal, Refused
 from ...extensions import db
 from ...models import Event, EventStatus, Registration, State
 from ..i18n import current_language, follow_registration
+from ..lookup import event_or_404
 from ..refusals import in_words
+from ..security import personal
 from . import bp, limits
 from .forms import NewLinkForm, SignupForm
 
 
-def _event_or_404(slug: str, *options) -> Event:
-    """The event at `slug`, loaded with the loader `options` given, or a 404 page."""
-    query = select(Event).options(*options).where(Event.slug == slug)
-    event = db.session.execute(query).unique().scalar_one_or_none()
-    if event is None or event.status == EventStatus.DRAFT:
-        abort(404)  # a draft is seen by organisers only, in their preview
+def _public_event(slug: str, *options) -> Event:
+    """The event at `slug` for the public; a draft is seen by organisers only (404)."""
+    event = event_or_404(slug, *options)
+    if event.status == EventStatus.DRAFT:
+        abort(404)
     return event
 
 
@@ -47,7 +48,7 @@ def index():
 @limits.event_limit
 def event(slug: str):
     # The form lists the event's groups: read them with the event, in one statement.
-    event = _event_or_404(slug, joinedload(Event.groups))
+    event = _public_event(slug, joinedload(Event.groups))
     form = SignupForm(groups=event.groups)
     if request.method == "POST":
         if not event.registration_open():
@@ -82,7 +83,7 @@ def _event_page(event: Event, form: SignupForm | None):
 
 @bp.get("/events/<slug>/check-email")
 def check_email(slug: str):
-    return render_template("public/check_email.html", event=_event_or_404(slug))
+    return render_template("public/check_email.html", event=_public_event(slug))
 
 
 @bp.route("/new-link", methods=["GET", "POST"])
@@ -94,7 +95,7 @@ def new_link():
     if request.args.get("event") and request.method == "GET":
         form.event.data = request.args["event"]
     if form.validate_on_submit():
-        event = _event_or_404(form.event.data)
+        event = _public_event(form.event.data)
         limits.spend_link(form.email.data)
         signups.request_link(event, form.email.data, language=current_language())
         return redirect(url_for(".check_email", slug=event.slug), code=303)
@@ -145,6 +146,7 @@ def refused(registration: Registration, reason: Refusal):
 
 
 @bp.get("/c/<token>")
+@personal
 def confirm(token: str):
     """The confirm link opens a page with one button: link scanners confirm nothing."""
     registration, version = _registration_from(tokens.CONFIRM, token)
@@ -165,6 +167,7 @@ def confirm(token: str):
 
 
 @bp.post("/c/<token>")
+@personal
 def confirm_post(token: str):
     """Only the button's POST confirms; a second one changes nothing and sends nothing."""
     registration, version = _registration_from(tokens.CONFIRM, token)
@@ -176,6 +179,7 @@ def confirm_post(token: str):
 
 
 @bp.get("/m/<token>")
+@personal
 def manage(token: str):
     registration, _ = _registration_from(tokens.MANAGE, token)
     return status_page(registration)
@@ -185,6 +189,7 @@ LEAVING = {State.ADMITTED: "cancel", State.OFFERED: "cancel", State.WAITLISTED: 
 
 
 @bp.post("/m/<token>/cancel")
+@personal
 def cancel(token: str):
     """First POST asks "are you sure?"; only the second, with confirm=yes, acts."""
     registration, _ = _registration_from(tokens.MANAGE, token)
@@ -202,6 +207,7 @@ def cancel(token: str):
 
 
 @bp.post("/m/<token>/rejoin")
+@personal
 def rejoin(token: str):
     registration, _ = _registration_from(tokens.MANAGE, token)
     try:
@@ -212,6 +218,7 @@ def rejoin(token: str):
 
 
 @bp.post("/m/<token>/accept")
+@personal
 def manage_accept(token: str):
     """Take the open offer from the person's own page (the offer email may be lost)."""
     registration, _ = _registration_from(tokens.MANAGE, token)
@@ -219,6 +226,7 @@ def manage_accept(token: str):
 
 
 @bp.post("/m/<token>/decline")
+@personal
 def manage_decline(token: str):
     """Turn the open offer down from the person's own page, after "are you sure?"."""
     registration, _ = _registration_from(tokens.MANAGE, token)
@@ -234,6 +242,7 @@ def _offer_number_posted() -> int:
 
 
 @bp.get("/o/<token>")
+@personal
 def offer(token: str):
     registration, number = _registration_from(tokens.OFFER, token)
     if number != registration.offer_number:
@@ -272,12 +281,14 @@ def _decline(registration: Registration, number: int, action: str, back: str):
 
 
 @bp.post("/o/<token>/accept")
+@personal
 def accept(token: str):
     registration, number = _registration_from(tokens.OFFER, token)
     return _answer_offer(registration, admission.accept, number)
 
 
 @bp.post("/o/<token>/decline")
+@personal
 def decline(token: str):
     registration, number = _registration_from(tokens.OFFER, token)
     action = url_for(".decline", token=token)
