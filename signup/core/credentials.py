@@ -12,6 +12,7 @@ from ..extensions import db
 from ..mail import outbox
 from ..models import Organiser
 from . import accounts, audit
+from .addresses import normalise_email
 from .lock import write_transaction
 
 LIFETIMES = {tokens.INVITE: tokens.INVITE_VALID, tokens.RESET: tokens.RESET_VALID}
@@ -77,7 +78,7 @@ def request_reset(address: str, language: str) -> None:
             # An account action: the entry names the account asked for, not who asked.
             audit.add("reset_requested", by=organiser)
         else:
-            send_account_email("no_account", accounts.normalise(address), language)
+            send_account_email("no_account", normalise_email(address), language)
             audit.add("reset_requested", detail="ukjent adresse", by=None)
 
 

@@ -45,11 +45,16 @@ class SMTPSink:
         self.messages: list[EmailMessage] = []
         self._lock = threading.Lock()
         self._controller: Controller | None = None
+        #: What `email.policy.strict` refused in a received message: the test fails on it.
+        self.strict_errors: list[str] = []
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
         message = BytesParser(policy=policy.default).parsebytes(envelope.original_content)
+        problem = strict_problem(envelope.original_content)
         with self._lock:
             self.messages.append(message)
+            if problem:
+                self.strict_errors.append(f"{message['Subject']}: {problem}")
         return "250 OK"
 
     def start(self) -> None:
@@ -88,9 +93,24 @@ class SMTPSink:
 
 @pytest.fixture
 def smtp():
-    """A real SMTP sink the app's mail goes to."""
+    """A real SMTP sink the app's mail goes to; every message must parse strictly."""
     with SMTPSink() as sink:
         yield sink
+    assert sink.strict_errors == [], "email.policy.strict refused a message"
+
+
+def strict_problem(raw: bytes) -> str | None:
+    """Why `email.policy.strict` refuses the message (every header and body read), or None."""
+    try:
+        message = BytesParser(policy=policy.strict).parsebytes(raw)
+        for part in message.walk():
+            for _name, value in part.items():
+                str(value)  # header values are parsed, and their defects raised, when read
+            if not part.is_multipart():
+                part.get_content()
+    except Exception as error:  # any defect strict parsing raises is the finding
+        return f"{type(error).__name__}: {error}"
+    return None
 
 
 def text_of(message: EmailMessage) -> str:

@@ -15,7 +15,8 @@ from flask_login import current_user, login_user
 from limits import parse
 
 from ... import tokens
-from ...core import accounts, credentials
+from ...core import credentials
+from ...core.addresses import normalise_email
 from ...extensions import limiter
 from ..i18n import current_language
 from . import bp
@@ -33,7 +34,7 @@ CHANGES_PER_ACCOUNT = "10/hour"
 
 def _spend_reset(address: str) -> None:
     """Count a reset request for `address` before anything is sent; 429 when none are left."""
-    key = accounts.normalise(address)[:254]
+    key = normalise_email(address)[:254]
     try:
         allowed = limiter.limiter.hit(parse(RESETS_PER_ADDRESS), "organiser-reset", key)
     except Exception:  # a storage outage must not stop resets: the limit degrades
