@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from conftest import START, count_rows, fresh
-from signup.core import admission
+from conftest import START, count_rows, fresh, link_path, press, submit_signup
+from signup.core import admission, signups
 from signup.extensions import db
 from signup.models import OutboxMessage, Registration, State
 
@@ -231,3 +231,73 @@ def test_negative_capacity_is_refused(make_event, runner):
 def fresh_capacity(event) -> int:
     db.session.rollback()
     return db.session.get(type(event), event.id).capacity
+
+
+# -- a second confirm, in every state a confirmed person can be in ---------------------
+
+
+def _offer_to(person: Registration, seated: Registration) -> Registration:
+    admission.cancel(seated.public_id)
+    return fresh(person)
+
+
+def _to_state(state: State, person: Registration, seated: Registration, clock) -> None:
+    """Move `person` (waitlisted behind `seated`, capacity 1) on to `state`."""
+    if state == State.WAITLISTED:
+        return
+    offered = _offer_to(person, seated)
+    if state == State.ADMITTED or state == State.CANCELLED:
+        admission.accept(offered.public_id, offered.offer_number)
+    if state == State.CANCELLED:
+        admission.cancel(offered.public_id)
+    if state == State.DECLINED:
+        admission.decline(offered.public_id, offered.offer_number)
+    if state == State.LAPSED:
+        clock.set_now(offered.offer_expires_at + timedelta(minutes=1))
+        admission.expire_offers(offered.event_id)
+
+
+def _standing(registration: Registration) -> tuple:
+    registration = fresh(registration)
+    return (
+        registration.state,
+        registration.confirmed_at,
+        registration.queued_at,
+        registration.admitted_at,
+        registration.offer_number,
+        registration.offer_expires_at,
+        registration.left_at,
+    )
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        State.WAITLISTED,
+        State.OFFERED,
+        State.ADMITTED,
+        State.CANCELLED,
+        State.DECLINED,
+        State.LAPSED,
+    ],
+)
+def test_a_second_confirm_changes_nothing_and_sends_nothing(
+    state, client, make_event, confirmed, smtp, frozen_clock
+):
+    event = make_event(capacity=1)
+    seated = confirmed(event, "forst@example.no", name="Åse Først")
+    submit_signup(client, event, "bjorn@example.no", name="Bjørn Ødegård")
+    page = client.get(link_path(smtp.wait_for("bjorn@example.no")[0], "c")).get_data(as_text=True)
+    assert press(client, page, "Bekreft påmeldingen").status_code == 200
+    person = signups.find(event, "bjorn@example.no")
+    confirmed(event, "etter@example.no", name="Kåre Etter")  # someone behind in the queue
+    _to_state(state, person, seated, frozen_clock)
+    before = _standing(person)
+    assert before[0] == state
+    rows = count_rows(OutboxMessage)
+
+    again = press(client, page, "Bekreft påmeldingen")
+
+    assert again.status_code < 500
+    assert _standing(person) == before
+    assert count_rows(OutboxMessage) == rows
