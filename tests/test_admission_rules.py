@@ -375,3 +375,36 @@ def test_rejoin_by_someone_still_in_changes_nothing(state, make_event, confirmed
     assert outcome.changed is False
     assert _standing(person) == before
     assert count_rows(OutboxMessage) == rows
+
+
+def test_expiring_offers_lapses_only_this_events(make_event, confirmed, frozen_clock):
+    offered = {}
+    for slug in ("forste-mote", "andre-mote"):
+        event = make_event(capacity=1, slug=slug)
+        seated = confirmed(event, f"plass-{slug}@example.no", name="Åse Plass")
+        waiting = confirmed(event, f"vent-{slug}@example.no", name="Kåre Venter")
+        admission.cancel(seated.public_id)
+        offered[slug] = fresh(waiting)
+    frozen_clock.set_now(offered["forste-mote"].offer_expires_at + timedelta(minutes=1))
+
+    assert admission.expire_offers(offered["forste-mote"].event_id) == 1
+
+    assert fresh(offered["forste-mote"]).state == State.LAPSED
+    assert fresh(offered["andre-mote"]).state == State.OFFERED  # its own sweep lapses it
+
+
+def test_declining_an_offer_whose_time_ran_out_passes_the_seat_on(
+    make_event, confirmed, frozen_clock
+):
+    event = make_event(capacity=1)
+    seated = confirmed(event, "plass@example.no", name="Åse Plass")
+    late = confirmed(event, "sein@example.no", name="Kåre Sein")
+    next_in_line = confirmed(event, "neste@example.no", name="Bjørn Neste")
+    admission.cancel(seated.public_id)
+    late = fresh(late)
+    frozen_clock.set_now(late.offer_expires_at + timedelta(minutes=1))  # no sweep has run
+
+    admission.decline(late.public_id, late.offer_number)
+
+    assert fresh(late).state == State.LAPSED
+    assert fresh(next_in_line).state == State.OFFERED
