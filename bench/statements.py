@@ -55,7 +55,7 @@ class Counts:
         self.trace = None
         if engine.dialect.name == "postgresql":
             # libpq's protocol trace: each ReadyForQuery ends one round trip.
-            self.trace = tempfile.NamedTemporaryFile("w", prefix="bench-trace-", delete=False)  # noqa: SIM115
+            self.trace = tempfile.NamedTemporaryFile("w", prefix="bench-trace-")  # noqa: SIM115
             self.reader = open(self.trace.name, encoding="utf-8", errors="replace")  # noqa: SIM115
             sa_event.listen(engine, "connect", self._trace)
 
