@@ -253,3 +253,54 @@ def confirm_in_client(client, path: str) -> int:
     if match is None:  # already confirmed: the page is the status, nothing to press
         return 200
     return client.post(path, data={"csrf_token": match.group(1)}).status_code
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """utime + stime of the processes, from /proc/<pid>/stat (a process gone counts 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+    return total / CLOCK_TICKS
+
+
+def postgres_pids(database: str) -> list[int]:
+    """The server's backends for `database` and its own helper processes (WAL writer...).
+
+    Helpers serve every database on the server, so others' work shows in them too.
+    """
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if (proc / "comm").read_text().strip() != "postgres":
+                continue
+            args = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        words = args.split()
+        backend = len(words) >= 3 and words[0] == "postgres:" and "(" in args
+        if not backend or f" {database} " in f" {args} ":
+            pids.append(int(proc.name))
+    return pids
+
+
+class CpuMeter:
+    """CPU seconds of the gunicorn workers and of PostgreSQL, read before and after a phase."""
+
+    def __init__(self, server: Gunicorn, db_url: str):
+        self.workers = server.worker_pids()
+        self.database = db_url.rsplit("/", 1)[1] if db_url.startswith("postgresql") else None
+
+    def read(self) -> tuple[float, float]:
+        """(workers' CPU seconds, PostgreSQL's CPU seconds; 0 on SQLite)."""
+        db_cpu = cpu_seconds(postgres_pids(self.database)) if self.database else 0.0
+        return cpu_seconds(self.workers), db_cpu

@@ -18,7 +18,17 @@ import time
 import aiohttp
 from sqlalchemy import create_engine, text
 
-from .common import PG_URL, SLUG, Gunicorn, Sink, Site, free_port, percentile, table
+from .common import (
+    PG_URL,
+    SLUG,
+    CpuMeter,
+    Gunicorn,
+    Sink,
+    Site,
+    free_port,
+    percentile,
+    table,
+)
 
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
@@ -61,11 +71,14 @@ def session_cookie(response) -> str | None:
     return None
 
 
-async def rush(url: str, people: list[Person], concurrency: int, links: dict) -> dict:
+async def rush(
+    url: str, people: list[Person], concurrency: int, links: dict, meter: CpuMeter
+) -> tuple[dict, dict]:
+    """Run the three steps; their (latencies, wall, errors) and (workers, db) CPU seconds."""
     timeout = aiohttp.ClientTimeout(total=60)
     connector = aiohttp.TCPConnector(limit=concurrency)
     form_url = f"{url}/events/{SLUG}/"
-    results = {}
+    results, cpu = {}, {}
     async with aiohttp.ClientSession(
         cookie_jar=aiohttp.DummyCookieJar(), timeout=timeout, connector=connector
     ) as http:
@@ -117,12 +130,17 @@ async def rush(url: str, people: list[Person], concurrency: int, links: dict) ->
                 await response.read()
                 return response.status == 200
 
-        for name, step in (("load form", load_form), ("submit", submit)):
+        async def phase(name: str, step) -> None:
+            before = meter.read()
             results[name] = await run_phase(len(people), concurrency, step)
+            cpu[name] = tuple(b - a for a, b in zip(before, meter.read(), strict=True))
+
+        await phase("load form", load_form)
+        await phase("submit", submit)
         # Confirm in the order the emails arrive, as people would.
         confirm_order.extend(sorted(people, key=lambda p: links_order.get(p.email, 1e18)))
-        results["confirm"] = await run_phase(len(people), concurrency, confirm)
-    return results
+        await phase("confirm", confirm)
+    return results, cpu
 
 
 links_order: dict[str, float] = {}
@@ -205,12 +223,17 @@ def main() -> None:
             "app:create_app()", site.port, env=site.env, workers=args.workers, extra=extra
         )
         try:
+            meter = CpuMeter(server, site.db_url)
             started = time.perf_counter()
-            steps = loop.run_until_complete(rush(site.url, people, args.concurrency, links))
+            steps, cpu = loop.run_until_complete(
+                rush(site.url, people, args.concurrency, links, meter)
+            )
             last_request = time.perf_counter()
             last_request_mono = time.monotonic()
+            before_mail = meter.read()
             all_mail = sink.wait_total(2 * n, timeout=120)
             mail_lag = sink.last_at - last_request_mono
+            cpu["mail after"] = tuple(b - a for a, b in zip(before_mail, meter.read(), strict=True))
             rss = server.peak_rss_mb()
         finally:
             server.stop()
@@ -233,6 +256,17 @@ def main() -> None:
         all_mail,
         rss,
     )
+    print_cpu(n, cpu, bool(args.db))
+
+
+def print_cpu(n: int, cpu: dict, postgresql: bool) -> None:
+    """CPU milliseconds per person by step: the gunicorn workers and PostgreSQL, from /proc."""
+    rows = [[name, 1000 * w / n, 1000 * d / n, 1000 * (w + d) / n] for name, (w, d) in cpu.items()]
+    workers, database = (sum(c[i] for c in cpu.values()) for i in (0, 1))
+    rows.append(["all", 1000 * workers / n, 1000 * database / n, 1000 * (workers + database) / n])
+    db_name = "PostgreSQL ms" if postgresql else "(SQLite: in workers)"
+    print(f"\nCPU per person ({n} people; /proc utime+stime, workers and database server)")
+    print(table(["step", "workers ms", db_name, "total ms"], rows))
 
 
 def _resolve(future: asyncio.Future, path: str) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from sqlalchemy import event as sa_event
+from sqlalchemy import exc
 from sqlalchemy.engine import Engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -15,18 +17,17 @@ WRITE_LOCK = "signup_seat_lock"
 #: True while this thread holds a seat lock (set by core/lock.py). Here, not in core, so
 #: that mail/render.py can refuse to render inside the lock without importing core.
 _seat_lock_held: ContextVar[bool] = ContextVar("seat_lock_held", default=False)
+#: A server connection idle this long is pinged before use; busier ones are not.
+IDLE_PING_SECONDS = 1.0
 
 
 def engine_options(url: str) -> dict:
     """Engine options for `url`: bound values never appear in error messages or logs."""
     # A failed statement's parameters are names, addresses and dietary notes: an error
     # message that carries them would put personal data in the log, beyond retention.
-    options: dict = {"hide_parameters": True}
-    if not url.startswith("sqlite"):
-        # A server's connections drop (restarts, idle timeouts): ping before each use.
-        # An SQLite file has no connection to lose, and the ping would cost every checkout.
-        options["pool_pre_ping"] = True
-    return options
+    # A server's connections drop (restarts, idle timeouts): configure_engine pings one
+    # that has been idle before it is used again. An SQLite file has no connection to lose.
+    return {"hide_parameters": True}
 
 
 def configure_engine(engine: Engine) -> None:
@@ -37,6 +38,7 @@ def configure_engine(engine: Engine) -> None:
     if engine.dialect.name == "postgresql":
         sa_event.listen(engine, "handle_error", _without_detail)
     if engine.dialect.name != "sqlite":
+        _ping_when_idle(engine)
         return
 
     @sa_event.listens_for(engine, "connect")
@@ -56,6 +58,31 @@ def configure_engine(engine: Engine) -> None:
         # write opens a transaction, so a read-then-write never meets a stale snapshot.
         if conn.get_execution_options().get(WRITE_LOCK):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection before use only if it sat idle for IDLE_PING_SECONDS.
+
+    pool_pre_ping would ping on every checkout: a round trip each, three per confirm.
+    A connection in steady use has just answered; one that sat idle may have been
+    dropped (a restart, an idle timeout), and a failed ping makes the pool replace it.
+    """
+
+    @sa_event.listens_for(engine.pool, "checkin")
+    def _checked_in(_dbapi_connection, record) -> None:
+        if record is not None:
+            record.info["idle_since"] = time.monotonic()
+
+    @sa_event.listens_for(engine.pool, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            dbapi_connection.close()  # the pool's invalidation only terminates it
+            raise exc.DisconnectionError("the pooled connection was dropped") from error
 
 
 def _without_detail(context) -> None:

@@ -281,3 +281,123 @@ def test_a_second_confirm_in_any_state_changes_nothing_and_sends_nothing(
     after = fresh(person)
     assert {column: getattr(after, column) for column in columns} == before
     assert count_rows(OutboxMessage) == rows
+
+
+# -- survivors of the mutation run (bench/mutation.sh), pinned ---------------------------
+
+
+def _standing(registration: Registration) -> tuple:
+    registration = fresh(registration)
+    return (
+        registration.state,
+        registration.confirmed_at,
+        registration.queued_at,
+        registration.admitted_at,
+        registration.offer_number,
+        registration.offer_expires_at,
+        registration.left_at,
+    )
+
+
+def closed_notices(event) -> int:
+    return count_rows(
+        OutboxMessage,
+        OutboxMessage.kind == "waitlist_closed",
+        OutboxMessage.event_id == event.id,
+    )
+
+
+def test_closing_tells_only_this_events_waitlist_and_only_once(make_event, confirmed, frozen_clock):
+    closing = make_event(capacity=1, slug="stenger-i-dag")
+    later = make_event(capacity=1, slug="stenger-senere")
+    later.registration_closes_at = later.starts_at
+    closing.registration_closes_at = START + timedelta(days=1)
+    db.session.commit()
+    for event in (closing, later):
+        confirmed(event, f"plass-{event.slug}@example.no", name="Åse Plass")
+        confirmed(event, f"vent-{event.slug}@example.no", name="Bjørn Venter")
+    frozen_clock.set_now(START + timedelta(days=1, minutes=1))
+
+    assert admission.close_waitlist(closing.id) == 1
+    assert admission.close_waitlist(closing.id) == 0
+    assert admission.close_waitlist(later.id) == 0  # still open
+
+    assert closed_notices(closing) == 1
+    assert closed_notices(later) == 0
+
+
+def test_closing_lapses_only_this_events_offers_that_are_due(make_event, confirmed, frozen_clock):
+    closing = make_event(capacity=1, slug="stenger-i-dag")
+    other = make_event(capacity=1, slug="annet-mote")
+    closing.registration_closes_at = START + timedelta(days=3)
+    db.session.commit()
+    offered = {}
+    for event in (closing, other):
+        seated = confirmed(event, f"plass-{event.slug}@example.no", name="Åse Plass")
+        waiting = confirmed(event, f"vent-{event.slug}@example.no", name="Kåre Venter")
+        admission.cancel(seated)
+        offered[event.slug] = fresh(waiting)
+    frozen_clock.set_now(START + timedelta(days=3, minutes=1))  # past both offers' deadlines
+
+    admission.close_waitlist(closing.id)
+
+    assert fresh(offered["stenger-i-dag"]).state == State.LAPSED
+    assert fresh(offered["annet-mote"]).state == State.OFFERED  # its own sweep lapses it
+
+
+def test_capacity_can_be_set_to_zero(make_event, confirmed):
+    event = make_event(capacity=2)
+    confirmed(event, "plass@example.no", name="Øyvind Plass")
+
+    assert admission.set_capacity(event.id, 0, by=None) == 0
+
+    assert fresh_capacity(event) == 0
+
+
+@pytest.mark.parametrize("state", [State.ADMITTED, State.WAITLISTED])
+def test_rejoin_by_someone_still_in_changes_nothing(state, make_event, confirmed):
+    event = make_event(capacity=1)
+    first = confirmed(event, "forst@example.no", name="Åse Først")
+    second = confirmed(event, "andre@example.no", name="Bjørn Andre")
+    person = first if state == State.ADMITTED else second
+    before = _standing(person)
+    rows = count_rows(OutboxMessage)
+
+    outcome = admission.rejoin(person)
+
+    assert outcome.changed is False
+    assert _standing(person) == before
+    assert count_rows(OutboxMessage) == rows
+
+
+def test_expiring_offers_lapses_only_this_events(make_event, confirmed, frozen_clock):
+    offered = {}
+    for slug in ("forste-mote", "andre-mote"):
+        event = make_event(capacity=1, slug=slug)
+        seated = confirmed(event, f"plass-{slug}@example.no", name="Åse Plass")
+        waiting = confirmed(event, f"vent-{slug}@example.no", name="Kåre Venter")
+        admission.cancel(seated)
+        offered[slug] = fresh(waiting)
+    frozen_clock.set_now(offered["forste-mote"].offer_expires_at + timedelta(minutes=1))
+
+    assert admission.expire_offers(offered["forste-mote"].event_id) == 1
+
+    assert fresh(offered["forste-mote"]).state == State.LAPSED
+    assert fresh(offered["andre-mote"]).state == State.OFFERED  # its own sweep lapses it
+
+
+def test_declining_an_offer_whose_time_ran_out_passes_the_seat_on(
+    make_event, confirmed, frozen_clock
+):
+    event = make_event(capacity=1)
+    seated = confirmed(event, "plass@example.no", name="Åse Plass")
+    late = confirmed(event, "sein@example.no", name="Kåre Sein")
+    next_in_line = confirmed(event, "neste@example.no", name="Bjørn Neste")
+    admission.cancel(seated)
+    late = fresh(late)
+    frozen_clock.set_now(late.offer_expires_at + timedelta(minutes=1))  # no sweep has run
+
+    admission.decline(late, late.offer_number)
+
+    assert fresh(late).state == State.LAPSED
+    assert fresh(next_in_line).state == State.OFFERED
