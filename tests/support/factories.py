@@ -144,7 +144,12 @@ def fill(event, count: int) -> None:
                 "recipient": row["email"],
                 "subject": "Bekreft",
                 "message_id": f"<{secrets.token_hex(8)}@test>",
-                "message": b"x",
+                # A small but well-formed message: "send again" really sends it.
+                "message": (
+                    f"From: pamelding@example.org\r\nTo: {row['email']}\r\n"
+                    "Subject: Bekreft\r\nMIME-Version: 1.0\r\n"
+                    "Content-Type: text/plain; charset=utf-8\r\n\r\nBekreft.\r\n"
+                ).encode(),
                 "state": MessageState.SENT,
                 "created_at": row["created_at"],
                 "next_attempt_at": row["created_at"],
