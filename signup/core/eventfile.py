@@ -119,10 +119,22 @@ def _formdata(data: dict, default_timezone: str) -> MultiDict:
             posted[key] = str(value)
     if "quiet_hours" not in data:
         posted["quiet_hours"] = "y"
+    # A key the file leaves out takes the form's default (reserved_seats = 0, ...), as the
+    # dashboard's form shows it filled in.
+    for default in EventForm(formdata=None, meta={"csrf": False}):
+        if _fills_a_gap(default, posted):
+            posted[default.name] = str(default.data)
     for index, group in enumerate(data.get("groups", [])):
         for key in GROUP_TYPES:
             posted[f"groups-{index}-{key}"] = str(group.get(key, ""))
     return posted
+
+
+def _fills_a_gap(default, posted: MultiDict) -> bool:
+    """Whether the form field's default stands in for a key the file left out."""
+    value = default.data
+    missing = default.name not in posted and default.name != "groups"
+    return missing and value is not None and not isinstance(value, bool)
 
 
 def _zone_or_utc(name: str) -> ZoneInfo:
