@@ -10,7 +10,7 @@ from email.parser import BytesParser
 import pytest
 from sqlalchemy import JSON, LargeBinary, String, Text, select
 
-from conftest import count_rows, fresh, link_path, press, words_of
+from conftest import count_rows, fresh, link_path, log_in, press, words_of
 from signup import clock, scheduler
 from signup.core import retention
 from signup.extensions import db
@@ -77,7 +77,7 @@ def bjorn_has_the_seat(make_event, confirmed, smtp):
 
 
 def test_erasure_before_the_meeting_frees_the_seat_and_leaves_no_personal_data(
-    client, bjorn_has_the_seat, smtp
+    client, bjorn_has_the_seat, smtp, organiser
 ):
     event, manage = bjorn_has_the_seat
     page = client.get(manage).get_data(as_text=True)
@@ -112,6 +112,10 @@ def test_erasure_before_the_meeting_frees_the_seat_and_leaves_no_personal_data(
     assert again.status_code == 410
     assert "Opplysningene dine er slettet" in again.get_data(as_text=True)
     assert client.get(f"{manage}/slett").status_code == 410
+
+    assert log_in(client).status_code == 303
+    audit_page = client.get("/organiser/audit").get_data(as_text=True)
+    assert "personen slettet opplysningene sine" in audit_page and "personen selv" in audit_page
 
 
 def test_looking_changes_nothing(client, bjorn_has_the_seat, smtp):

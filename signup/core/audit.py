@@ -60,6 +60,8 @@ ACTION_LABELS = {
 #: Actions on an organiser account rather than by one: `organiser_id` is the account acted
 #: on (a failed login's target, a command's subject), and nobody logged in did them.
 ACCOUNT_ACTIONS = frozenset({"login_failed", "password", "disable", "enable", "reset_requested"})
+#: Actions the registrant did themself (asking for their own data to be erased): by nobody.
+PERSON_ACTIONS = frozenset({"erased_on_request", "erasure_requested"})
 
 #: Who did an action: the organiser signed in, the operator's login name on the command
 #: line, or None for nobody (the person themself, or a sweep).
