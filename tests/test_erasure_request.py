@@ -116,6 +116,8 @@ def test_erasure_before_the_meeting_frees_the_seat_and_leaves_no_personal_data(
     assert log_in(client).status_code == 303
     audit_page = client.get("/organiser/audit").get_data(as_text=True)
     assert "personen slettet opplysningene sine" in audit_page and "personen selv" in audit_page
+    people = client.get(f"/organiser/events/{event.slug}/?state=cancelled").get_data(as_text=True)
+    assert "(opplysningene er slettet)" in people
 
 
 def test_looking_changes_nothing(client, bjorn_has_the_seat, smtp):

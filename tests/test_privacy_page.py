@@ -88,3 +88,4 @@ def test_manage_page_links_the_privacy_page_and_lists_the_emails_sent(
     assert f"Bekreft påmeldingen til {event.title}" in page
     assert "bekreftelseslenke" in page and "har plass" in page
     assert "Slett opplysningene mine" in page
+    assert "Arrangør: <span" in page and "Sjømat Øst og Ærøy næringsråd" in page
