@@ -5,6 +5,8 @@ from flask import current_app
 
 from alembic import context
 
+from signup.database import WRITE_LOCK
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -100,8 +102,14 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # One real transaction for the whole run, DDL included: a migration that stops
+            # (a downgrade refused) leaves the schema as it was, as on PostgreSQL.
+            connection = connection.execution_options(**{WRITE_LOCK: True})
         context.configure(
             connection=connection,
+            transactional_ddl=True if sqlite else None,
             target_metadata=get_metadata(),
             render_item=render_item,
             **conf_args

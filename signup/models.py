@@ -262,6 +262,9 @@ class Registration(db.Model):
         default=GroupCheck.NOT_NEEDED,
         server_default=GroupCheck.NOT_NEEDED.value,
     )
+    #: When the person asked for their data to be erased while the attendee list must be
+    #: kept; the retention sweep erases it when the period ends.
+    erasure_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     event: Mapped[Event] = relationship()
     group: Mapped[PriorityGroup] = relationship()

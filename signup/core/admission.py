@@ -26,7 +26,7 @@ from ..clock import now
 from ..extensions import db
 from ..mail import outbox
 from ..models import Event, Registration, State
-from . import audit, members, signups, waitlist
+from . import audit, members, retention, signups, waitlist
 from .audit import Actor
 from .errors import Refusal, Refused
 from .lock import seat_lock
@@ -366,6 +366,41 @@ def move_group(registration: Registration, group_key: str, *, by: Actor) -> Outc
         # A better rank may open a reserved seat, or put them ahead of the queue's head.
         fill_free_seats(event)
         audit.add("move_group", event, registration, detail=f"{before} -> {group_key}", by=by)
+        return True
+
+    return _decide(registration, decision)
+
+
+# -- the person's own "erase my data" (the manage page) ------------------------------
+
+_LEAVING = (State.ADMITTED, State.OFFERED, State.WAITLISTED)
+
+
+def erase_on_request(registration: Registration) -> Outcome:
+    """Erase a person's data at their request, now or (kept for tracing) when the list goes.
+
+    Before the meeting their place is given up first (its seat offered on at once), and
+    their data and emails are erased in the same transaction. While the attendee list must
+    be kept for contact tracing, the request is recorded and the retention sweep erases
+    the data when the period ends. The audit entry names the row only.
+    """
+
+    def decision(event: Event, registration: Registration) -> bool:
+        if registration.erased_at is not None:
+            return False
+        if retention.kept_for_tracing(registration):
+            if registration.erasure_requested_at is not None:
+                return False
+            registration.erasure_requested_at = now()
+            audit.add("erasure_requested", event, registration, by=None)
+            return True
+        _lapse_if_due(registration)
+        if registration.state in _LEAVING:
+            # Their emails are erased below, the cancellation's too: the page tells them.
+            _cancel(registration, "", by_organiser=False)
+        fill_free_seats(event)
+        retention.erase_registrations(Registration.id == registration.id)
+        audit.add("erased_on_request", event, registration, by=None)
         return True
 
     return _decide(registration, decision)

@@ -54,10 +54,14 @@ ACTION_LABELS = {
     "twostep_on": _l("slo på totrinns innlogging"),
     "twostep_off": _l("slo av totrinns innlogging"),
     "recovery_code_used": _l("logget inn med en reservekode"),
+    "erased_on_request": _l("personen slettet opplysningene sine"),
+    "erasure_requested": _l("personen ba om sletting etter smittesporingstiden"),
 }
 #: Actions on an organiser account rather than by one: `organiser_id` is the account acted
 #: on (a failed login's target, a command's subject), and nobody logged in did them.
 ACCOUNT_ACTIONS = frozenset({"login_failed", "password", "disable", "enable", "reset_requested"})
+#: Actions the registrant did themself (asking for their own data to be erased): by nobody.
+PERSON_ACTIONS = frozenset({"erased_on_request", "erasure_requested"})
 
 #: Who did an action: the organiser signed in, the operator's login name on the command
 #: line, or None for nobody (the person themself, or a sweep).

@@ -4,6 +4,10 @@ Unconfirmed sign-ups go when their link expires. The attendee list is kept for c
 tracing `retention_days` after the meeting ends; then names, addresses, phone numbers,
 organisations and free text are erased from every registration, and the emails that
 carried them are deleted. Rows stay, so counts per state and group remain.
+
+A person may ask for their own data to be erased (the manage page): `erase_registrations`
+is the one meaning of "erase", for the sweep and for that request alike. While the
+attendee list must be kept (`kept_for_tracing`), the request waits for the sweep.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from sqlalchemy import delete, select, update
 
 from ..clock import now
 from ..extensions import db
-from ..models import Event, OutboxMessage, Registration, State
+from ..models import Event, EventStatus, OutboxMessage, Registration, State
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +59,37 @@ def purge_unconfirmed() -> int:
     return len(ids)
 
 
+def kept_for_tracing(registration: Registration) -> bool:
+    """Whether the registration is on an attendee list that must be kept until `kept_until`.
+
+    From the meeting's start, everyone who has a seat or was checked in at the door is on
+    the list kept for contact tracing; nobody is, for a cancelled meeting.
+    """
+    event = registration.event
+    if event.status == EventStatus.CANCELLED or now() < event.starts_at:
+        return False
+    return registration.state == State.ADMITTED or registration.checked_in_at is not None
+
+
+def erase_registrations(*conditions) -> int:
+    """Erase the personal data of the registrations matching `conditions`, and their emails.
+
+    Adds to the caller's transaction; returns how many registrations were erased.
+    """
+    chosen = select(Registration.id).where(Registration.erased_at.is_(None), *conditions)
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.registration_id.in_(chosen)))
+    return db.session.execute(
+        update(Registration)
+        .where(Registration.erased_at.is_(None), *conditions)
+        .values({**ERASED, Registration.erased_at: now()}),
+        execution_options={"synchronize_session": "fetch"},
+    ).rowcount
+
+
 def erase_event(event: Event) -> int:
     """Erase the personal data of one event's registrations; returns how many."""
-    erased = db.session.execute(
-        update(Registration)
-        .where(Registration.event_id == event.id, Registration.erased_at.is_(None))
-        .values({**ERASED, Registration.erased_at: now()})
-    ).rowcount
+    erased = erase_registrations(Registration.event_id == event.id)
+    # Emails about the event to addresses with no registration go too.
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.event_id == event.id))
     event.erased_at = now()
     db.session.commit()

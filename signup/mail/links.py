@@ -36,3 +36,8 @@ def offer_url(registration: Registration) -> str:
 
 def event_url(slug: str) -> str:
     return external_url("public.event", slug=slug)
+
+
+def privacy_url(slug: str) -> str:
+    """The event's privacy page: who is responsible, what for, how long, and your rights."""
+    return external_url("public.privacy", slug=slug)

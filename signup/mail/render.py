@@ -54,6 +54,7 @@ def render(kind: str, registration: Registration, **context) -> RenderedEmail:
         "event": registration.event,
         "manage_url": manage_url,
         "event_url": links.event_url(registration.event.slug),
+        "privacy_url": links.privacy_url(registration.event.slug),
         **context,
     }
     if kind == "confirm" or (
@@ -79,7 +80,12 @@ def render_for_address(kind: str, event: Event, language: str, **context) -> Ren
     _refuse_in_seat_lock()
     if kind not in ADDRESS_KINDS:
         raise ValueError(f"unknown address email kind {kind!r}")
-    context = {"event": event, "event_url": links.event_url(event.slug), **context}
+    context = {
+        "event": event,
+        "event_url": links.event_url(event.slug),
+        "privacy_url": links.privacy_url(event.slug),
+        **context,
+    }
     return _render(kind, context, language)
 
 

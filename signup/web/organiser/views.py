@@ -150,6 +150,7 @@ def audit_log():
         "organiser/audit.html",
         entries=queries.audit_page(_page_number()),
         account_actions=audit.ACCOUNT_ACTIONS,
+        person_actions=audit.PERSON_ACTIONS,
     )
 
 

@@ -16,7 +16,7 @@ from ..i18n import current_language, follow_registration
 from ..lookup import event_or_404
 from ..refusals import in_words
 from ..security import personal
-from . import bp, limits
+from . import bp, limits, mydata
 from .forms import NewLinkForm, SignupForm
 
 
@@ -117,7 +117,10 @@ def _registration_from(purpose: str, token: str) -> tuple[Registration, int]:
         abort(410, description="expired")
     if retention.is_erased(registration):
         # Links live as long as the attendee list: after the retention period, nothing.
-        abort(410, description="erased")
+        erased_early = registration.erased_at is not None and now() < retention.kept_until(
+            registration.event
+        )
+        abort(410, description="erased_on_request" if erased_early else "erased")
     follow_registration(registration.language)
     return registration, payload.number
 
@@ -134,6 +137,7 @@ def status_page(registration: Registration, status: int = 200, **context):
             position=waitlist.position(registration),
             waiting=waitlist.length(registration.event) if on_waitlist else None,
             manage_token=tokens.sign(tokens.MANAGE, registration.public_id),
+            stored=mydata.stored_about(registration),
             **context,
         ),
         status,
