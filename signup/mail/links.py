@@ -36,3 +36,9 @@ def offer_url(registration: Registration) -> str:
 
 def event_url(slug: str) -> str:
     return external_url("public.event", slug=slug)
+
+
+def handover_url(handover) -> str:
+    """The colleague's link to the page where they take the seat handed to them."""
+    token = tokens.sign(tokens.HANDOVER, handover.public_id)
+    return external_url("public.handover", token=token)
