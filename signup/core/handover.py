@@ -175,6 +175,23 @@ def mark_accepted(handover: Handover, taker: Registration, *, by: Actor) -> None
 # -- reads --------------------------------------------------------------------------------
 
 
+def standing(handover: Handover) -> str:
+    """Where a handover stands as its colleague reads it (the page they open says so).
+
+    open, registered (they hold a registration already), seat_gone (the giver no longer
+    has the seat), lapsed, withdrawn, refused, awaiting_approval or accepted.
+    """
+    if handover.state != HandoverState.PENDING:
+        return HandoverState(handover.state).value
+    if handover.expires_at <= now():
+        return "lapsed"
+    if not may_hand_over(handover.giver):
+        return "seat_gone"
+    if colleague_registered(handover.event, handover):
+        return "registered"
+    return "open"
+
+
 def load(handover_id: int) -> Handover | None:
     """The handover re-read (under the lock), with its giver and their group."""
     return db.session.execute(

@@ -2,8 +2,9 @@
 
 Unconfirmed sign-ups go when their link expires. The attendee list is kept for contact
 tracing `retention_days` after the meeting ends; then names, addresses, phone numbers,
-organisations and free text are erased from every registration, and the emails that
-carried them are deleted. Rows stay, so counts per state and group remain.
+organisations and free text are erased from every registration (and the colleagues named
+in handovers of a seat), and the emails that carried them are deleted. Rows stay, so
+counts per state and group remain.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy import delete, select, update
 
 from ..clock import now
 from ..extensions import db
-from ..models import Event, OutboxMessage, Registration, State
+from ..models import Event, Handover, OutboxMessage, Registration, State
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,12 @@ def erase_event(event: Event) -> int:
         .values({**ERASED, Registration.erased_at: now()})
     ).rowcount
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.event_id == event.id))
+    # A colleague a seat was handed to is named only in the handover.
+    db.session.execute(
+        update(Handover)
+        .where(Handover.event_id == event.id)
+        .values(colleague_name="", colleague_email="")
+    )
     event.erased_at = now()
     db.session.commit()
     log.info("erased personal data of %d registrations of event %s", erased, event.id)
