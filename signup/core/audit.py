@@ -54,6 +54,8 @@ ACTION_LABELS = {
     "twostep_on": _l("slo på totrinns innlogging"),
     "twostep_off": _l("slo av totrinns innlogging"),
     "recovery_code_used": _l("logget inn med en reservekode"),
+    "handover": _l("plass overført til en kollega"),
+    "handover_refuse": _l("avslo overføring av plass"),
 }
 #: Actions on an organiser account rather than by one: `organiser_id` is the account acted
 #: on (a failed login's target, a command's subject), and nobody logged in did them.

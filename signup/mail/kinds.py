@@ -36,6 +36,8 @@ TO_HANDOVER = {
     "handover_invite": _l("plass fra en kollega"),
     "handover_not_approved": _l("overføring ikke godkjent"),
 }
+#: Kinds sent to a registration about their handover of a seat (the row names the handover).
+ABOUT_HANDOVER = ("transferred", "handover_lapsed", "handover_refused")
 #: Kinds sent to an organiser account (invitations and password resets; no event).
 TO_ACCOUNT = {
     "organiser_invite": _l("invitasjon til arrangør"),
