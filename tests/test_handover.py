@@ -105,7 +105,7 @@ def test_a_colleague_takes_the_seat_and_both_are_told(client, runner, make_event
     assert entry.registration_id == giver.id and str(colleague.id) in entry.detail
     assert COLLEAGUE_NAME not in entry.detail and COLLEAGUE not in entry.detail
     status = runner.invoke(args=["event", "status", event.slug])
-    assert "transferred" in status.output and "Seats: 2 held of 2" in status.output
+    assert "transferred  1 (overført)" in status.output and "Seats: 2 held of 2" in status.output
 
 
 def test_a_handover_nobody_takes_lapses_and_the_giver_keeps_the_seat(
