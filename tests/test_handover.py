@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from conftest import OSLO, csrf_from, fresh, html_of, link_path, press, words_of
+from conftest import OSLO, csrf_from, fresh, html_of, link_path, log_in, press, words_of
 from signup import scheduler
 from signup.core import admission, retention, settings, signups, waitlist
 from signup.core import handover as handovers
@@ -59,7 +59,9 @@ def calendar_method(mail) -> str | None:
     return None
 
 
-def test_a_colleague_takes_the_seat_and_both_are_told(client, runner, make_event, confirmed, smtp):
+def test_a_colleague_takes_the_seat_and_both_are_told(
+    client, organiser, runner, make_event, confirmed, smtp
+):
     event, giver, waiting, manage = seated(make_event, confirmed, smtp)
     before = seats(event)
 
@@ -101,9 +103,13 @@ def test_a_colleague_takes_the_seat_and_both_are_told(client, runner, make_event
     again = client.get(manage).get_data(as_text=True)
     assert "Plassen din er overført til en kollega." in again
     assert "Meld meg av" not in again and "Gi plassen til en kollega" not in again
-    [entry] = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "handover"))
-    assert entry.registration_id == giver.id and str(colleague.id) in entry.detail
-    assert COLLEAGUE_NAME not in entry.detail and COLLEAGUE not in entry.detail
+    # The person's history on the organiser's pages shows it, from both sides.
+    assert log_in(client).status_code == 303
+    pages = f"/organiser/events/{event.slug}/people"
+    given = client.get(f"{pages}/{giver.id}").get_data(as_text=True)
+    assert f"Ga plassen til {COLLEAGUE_NAME} ({COLLEAGUE})" in given and "overført" in given
+    taken = client.get(f"{pages}/{colleague.id}").get_data(as_text=True)
+    assert f"Fikk plassen fra {GIVER_NAME}" in taken
     status = runner.invoke(args=["event", "status", event.slug])
     assert "transferred  1 (overført)" in status.output and "Seats: 2 held of 2" in status.output
 
@@ -184,7 +190,8 @@ def test_off_the_member_list_the_organiser_approves_then_the_seat_moves(
     assert smtp.wait_for(OUTSIDER, 2)[1]["Subject"].startswith("Du har plass")
     assert smtp.wait_for(GIVER, 3)[2]["Subject"] == f"Plassen din er overført: {TITLE}"
     [entry] = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "handover"))
-    assert entry.organiser_id is not None
+    assert entry.organiser_id is not None and entry.registration_id == giver.id
+    assert str(colleague.id) in entry.detail and OUTSIDER not in entry.detail
     person = client.get(f"/organiser/events/{event.slug}/people/{giver.id}").get_data(as_text=True)
     assert f"Ga plassen til {COLLEAGUE_NAME}" in person and "overført" in person
 

@@ -165,9 +165,14 @@ def colleague_registered(event: Event, handover: Handover) -> bool:
 
 
 def mark_accepted(handover: Handover, taker: Registration, *, by: Actor) -> None:
-    """Record in the caller's transaction that `taker` took the seat (admission calls it)."""
+    """Record in the caller's transaction that `taker` took the seat (admission calls it).
+
+    An organiser's approval is audited; the people's own steps show on the person page.
+    """
     _end(handover, HandoverState.ACCEPTED)
     handover.taker = taker
+    if by is None:
+        return
     detail = f"{_detail(handover)}; plassen gikk til påmelding {taker.id}"
     audit.add("handover", handover.event, handover.giver, detail=detail, by=by)
 
