@@ -339,3 +339,20 @@ def test_a_cancelled_seat_cannot_then_be_taken(client, make_event, confirmed, sm
     page = client.get(link_path(smtp.wait_for(COLLEAGUE)[0], "h"))
     assert page.status_code == 410
     assert "ikke lenger plassen å gi bort" in page.get_data(as_text=True)
+
+
+def test_a_colleague_who_left_before_gets_their_own_registration_back(
+    client, make_event, confirmed, smtp
+):
+    event, giver, waiting, manage = seated(make_event, confirmed, smtp)
+    before = seats(event)
+    left = confirmed(event, COLLEAGUE, name="Åse Gammelnavn")
+    admission.cancel(left)  # she left the waitlist: no longer registered
+    hand_over(client, manage)
+    invite = next(m for m in smtp.wait_for(COLLEAGUE, 4) if "gir deg plassen" in m["Subject"])
+    page = client.get(link_path(invite, "h")).get_data(as_text=True)
+    assert press(client, page, "Ta plassen").status_code == 200
+    again = fresh(left)
+    assert (again.state, again.name) == (State.ADMITTED, COLLEAGUE_NAME)
+    assert signups.find(event, COLLEAGUE).id == left.id
+    assert seats(event) == before
