@@ -64,6 +64,8 @@ class State(enum.StrEnum):
     DECLINED = "declined"
     LAPSED = "lapsed"
     CANCELLED = "cancelled"
+    #: The seat went to a colleague the person named (core/handover.py).
+    TRANSFERRED = "transferred"
 
 
 SEAT_HOLDING = (State.ADMITTED, State.OFFERED)
@@ -421,3 +423,57 @@ class AuditEntry(db.Model):
 
     organiser: Mapped[Organiser | None] = relationship()
     event: Mapped[Event | None] = relationship()
+
+
+class HandoverState(enum.StrEnum):
+    """Where a seat's handover to a colleague stands; see core/handover.py."""
+
+    PENDING = "pending"
+    AWAITING_APPROVAL = "awaiting_approval"
+    ACCEPTED = "accepted"
+    LAPSED = "lapsed"
+    WITHDRAWN = "withdrawn"
+    REFUSED = "refused"
+
+
+#: A handover in one of these may still move the seat.
+HANDOVER_OPEN = (HandoverState.PENDING, HandoverState.AWAITING_APPROVAL)
+
+
+class Handover(db.Model):
+    """A seat holder's offer of their seat to a colleague, until it is taken or ends."""
+
+    __table_args__ = (Index("ix_handover_state_expires", "state", "expires_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The opaque id carried in the colleague's signed link.
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=_public_id)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    giver_id: Mapped[int] = mapped_column(
+        ForeignKey("registration.id", ondelete="CASCADE"), index=True
+    )
+    #: The colleague's registration, made when they take the seat.
+    taker_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registration.id", ondelete="SET NULL"), nullable=True
+    )
+    #: As the giver typed them; erased with the event's other personal data.
+    colleague_name: Mapped[str] = mapped_column(String(200))
+    colleague_email: Mapped[str] = mapped_column(String(254))
+    #: The colleague's emails (and their registration) use the giver's language.
+    language: Mapped[str] = mapped_column(String(8), default="nb")
+    #: The colleague's address is not on the group's member list: an organiser decides.
+    needs_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[HandoverState] = mapped_column(
+        _stored_enum(HandoverState), default=HandoverState.PENDING
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    #: Pending: the colleague's deadline; awaiting approval: the meeting's start.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: When the colleague pressed the button.
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: When it was accepted, lapsed, withdrawn or refused.
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    event: Mapped[Event] = relationship()
+    giver: Mapped[Registration] = relationship(foreign_keys=[giver_id])
+    taker: Mapped[Registration | None] = relationship(foreign_keys=[taker_id])

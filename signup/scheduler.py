@@ -15,7 +15,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from .clock import now
-from .core import admission, briefing, retention, waitlist
+from .core import admission, briefing, handover, retention, waitlist
 from .extensions import db
 from .mail.outbox import deliver_due
 from .models import Event
@@ -46,6 +46,11 @@ def close_registrations() -> int:
     return sum(admission.close_waitlist(event_id) for event_id in event_ids)
 
 
+def lapse_handovers() -> int:
+    """End handovers the colleague did not take in time; the giver keeps the seat."""
+    return sum(handover.lapse_due(event_id) for event_id in handover.due_events(now()))
+
+
 def deliver_outbox() -> int:
     total = 0
     while sent := deliver_due():
@@ -58,6 +63,7 @@ SWEEPS = (
     expire_offers,
     release_reserves,
     close_registrations,
+    lapse_handovers,
     briefing.send_due_briefings,
     retention.purge_unconfirmed,
     retention.erase_expired_events,

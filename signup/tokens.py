@@ -16,7 +16,9 @@ OFFER = "offer"
 #: An organiser account's links: the invitation to choose a password, and a password reset.
 INVITE = "invite"
 RESET = "reset"
-PURPOSES = (CONFIRM, MANAGE, OFFER, INVITE, RESET)
+#: A colleague's link to take the seat a registrant hands them (carries the handover's id).
+HANDOVER = "handover"
+PURPOSES = (CONFIRM, MANAGE, OFFER, INVITE, RESET, HANDOVER)
 CONFIRM_VALID = timedelta(hours=48)
 INVITE_VALID = timedelta(hours=72)
 RESET_VALID = timedelta(hours=1)

@@ -120,7 +120,8 @@ def test_status_json_has_the_documented_shape(runner, make_event, confirmed):
     assert data["counts"]["admitted"] == 1
     assert data["counts"]["waitlisted"] == 1
     assert set(data["counts"]) == {
-        "unconfirmed", "admitted", "waitlisted", "offered", "declined", "lapsed", "cancelled"
+        "unconfirmed", "admitted", "waitlisted", "offered", "declined", "lapsed", "cancelled",
+        "transferred",
     }  # fmt: skip
     assert data["registrations"] == [
         {"email": "plass@example.no", "group": "medlem", "state": "admitted", "position": None},

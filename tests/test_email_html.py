@@ -7,14 +7,18 @@ import re
 import pytest
 
 from conftest import html_of
-from signup.mail import render
+from signup.core import handover
+from signup.mail import kinds, render
 
 
 @pytest.mark.parametrize("kind", render.KINDS)
 def test_every_email_has_its_subject_as_title_and_a_viewport(app, make_event, confirmed, kind):
     event = make_event(title="Temamøte på Ørland: blåskjell og ærlig industri")
     registration = confirmed(event, "kari@example.no", name="Kåre Ødegård")
-    rendered = render.render(kind, registration, position=1)
+    context = {"position": 1}
+    if kind in kinds.ABOUT_HANDOVER:
+        context["handover"] = handover.start(registration, "Åsmund Bjørnå", "asmund@example.no")
+    rendered = render.render(kind, registration, **context)
     head = rendered.html.split("</head>", 1)[0]
     title = re.search(r"<title>(.*?)</title>", head, re.DOTALL)
     assert title and html.unescape(title.group(1)) == rendered.subject != ""

@@ -173,6 +173,7 @@ def test_each_kind_of_email_is_listed_once_with_its_templates_and_name():
 
     emails = Path(__file__).resolve().parent.parent / "emails"
     everything = set(render.KINDS) | set(render.ADDRESS_KINDS) | set(render.ACCOUNT_KINDS)
+    everything |= set(render.HANDOVER_KINDS)
     assert everything == set(kinds.NAMES)
     assert labels.EMAIL_KIND_LABELS is kinds.NAMES
     for kind in kinds.NAMES:

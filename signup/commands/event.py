@@ -17,6 +17,7 @@ from ..core import admission, audit, briefing, eventfile, events, waitlist
 from ..extensions import db
 from ..mail import outbox, render
 from ..models import MessageState, OutboxMessage, Registration, State
+from ..web.organiser.labels import STATE_LABELS
 
 event_cli = AppGroup("event", help="Load events and see where they stand.")
 
@@ -155,7 +156,8 @@ def event_status(slug: str, as_json: bool) -> None:
         click.echo(f"OVERFLOW: {over} more held than capacity; nobody was removed")
     for state, count in data["counts"].items():
         if count:
-            click.echo(f"  {state:<12} {count}")
+            # The dashboard's word beside the state ("transferred 1 (overført)").
+            click.echo(f"  {state:<12} {count} ({STATE_LABELS[State(state)]})")
     waiting = [row for row in data["registrations"] if row["position"]]
     if waiting:
         click.echo("Waitlist:")

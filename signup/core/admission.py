@@ -25,8 +25,10 @@ from sqlalchemy.orm import joinedload
 from ..clock import now
 from ..extensions import db
 from ..mail import outbox
-from ..models import Event, Registration, State
+from ..models import Event, GroupCheck, Handover, HandoverState, Registration, State
 from . import audit, members, retention, signups, waitlist
+from . import handover as handovers
+from .addresses import normalise_email
 from .audit import Actor
 from .errors import Refusal, Refused
 from .lock import seat_lock
@@ -404,3 +406,83 @@ def erase_on_request(registration: Registration) -> Outcome:
         return True
 
     return _decide(registration, decision)
+
+
+# -- handing a seat to a colleague (core/handover.py starts, withdraws, refuses, lapses) --
+
+
+def accept_handover(handover: Handover) -> Outcome:
+    """The colleague takes the seat handed to them (their link's button).
+
+    Where the giver's group has a member list without the colleague's address, this only
+    records their yes: the handover then waits for an organiser (`approve_handover`).
+    The outcome's registration is the colleague's once the seat moved, else the giver's.
+    """
+
+    def decision(event: Event, current: Handover) -> bool:
+        if current.state == HandoverState.AWAITING_APPROVAL:
+            return False
+        handovers.check_takeable(event, current)
+        current.confirmed_at = now()
+        if current.needs_approval:
+            current.state = HandoverState.AWAITING_APPROVAL
+            current.expires_at = event.starts_at
+            return True
+        check = members.check_for(
+            event,
+            current.giver.group,
+            current.colleague_email,
+            members.group_domains(current.giver.group),
+        )
+        _transfer(event, current, check, by=None)
+        return True
+
+    return _decide_handover(handover, decision)
+
+
+def approve_handover(handover: Handover, *, by: Actor) -> Outcome:
+    """The organiser lets a colleague off the member list take the seat they confirmed."""
+
+    def decision(event: Event, current: Handover) -> bool:
+        if current.state != HandoverState.AWAITING_APPROVAL:
+            raise Refused(Refusal.HANDOVER_ENDED)
+        handovers.check_takeable(event, current)
+        _transfer(event, current, GroupCheck.ACCEPTED, by=by)
+        return True
+
+    return _decide_handover(handover, decision)
+
+
+def _decide_handover(handover: Handover, decision) -> Outcome:
+    handover_id, event_id = handover.id, handover.event_id
+    with seat_lock(event_id) as event:
+        current = handovers.load(handover_id)
+        if current is None:
+            raise Refused(Refusal.HANDOVER_ENDED)
+        changed = decision(event, current)
+        return Outcome(current.taker or current.giver, bool(changed))
+
+
+def _transfer(event: Event, handover: Handover, check: GroupCheck, *, by: Actor) -> None:
+    """The seat moves from giver to colleague in one step: held and free stay as they were."""
+    giver = handover.giver
+    address = normalise_email(handover.colleague_email)
+    # An earlier registration of theirs that has ended (cancelled, declined...) is reused:
+    # one registration per address and event.
+    taker = signups.find(event, address) or Registration(
+        event=event, email_normalised=address, created_at=now()
+    )
+    taker.group, taker.group_check = giver.group, check
+    taker.name, taker.email = handover.colleague_name, handover.colleague_email
+    taker.language, taker.pending_details = handover.language, None
+    taker.consented_at = taker.confirmed_at = taker.confirm_expires_at = now()
+    # The colleague stands where the giver stood in the order of confirmation.
+    taker.queued_at = giver.queued_at
+    db.session.add(taker)
+    db.session.flush()
+    giver.calendar_sequence += 1
+    giver.state = State.TRANSFERRED
+    giver.left_at = now()
+    outbox.enqueue("transferred", giver, withdraw_calendar=True, handover=handover.id)
+    _admit(event, taker)
+    handovers.mark_accepted(handover, taker, by=by)

@@ -56,6 +56,8 @@ ACTION_LABELS = {
     "recovery_code_used": _l("logget inn med en reservekode"),
     "erased_on_request": _l("personen slettet opplysningene sine"),
     "erasure_requested": _l("personen ba om sletting etter smittesporingstiden"),
+    "handover": _l("plass overført til en kollega"),
+    "handover_refuse": _l("avslo overføring av plass"),
 }
 #: Actions on an organiser account rather than by one: `organiser_id` is the account acted
 #: on (a failed login's target, a command's subject), and nobody logged in did them.

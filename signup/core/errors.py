@@ -30,6 +30,16 @@ class Refusal(Enum):
     UNKNOWN_GROUP = "unknown_group"
     #: A capacity below zero.
     NEGATIVE_CAPACITY = "negative_capacity"
+    #: Only a person with a seat can hand it over, before the meeting starts.
+    NO_SEAT_TO_HAND_OVER = "no_seat_to_hand_over"
+    #: A handover is already waiting, or today's handovers are used up.
+    HANDOVER_LIMIT = "handover_limit"
+    #: The colleague named is the giver themself.
+    HANDOVER_TO_SELF = "handover_to_self"
+    #: The handover was taken, withdrawn, refused or ran out.
+    HANDOVER_ENDED = "handover_ended"
+    #: The colleague is already registered for the meeting.
+    ALREADY_REGISTERED = "already_registered"
 
 
 class Refused(Exception):

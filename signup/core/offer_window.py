@@ -44,10 +44,13 @@ def add_waking_hours(start: datetime, hours: float, zone) -> datetime:
         cursor = window_end
 
 
+def window_end(event: Event, start: datetime) -> datetime:
+    """`start` plus the event's `offer_hours`, quiet hours skipped if set."""
+    if event.quiet_hours:
+        return add_waking_hours(start, event.offer_hours, event.zone)
+    return start + timedelta(hours=event.offer_hours)
+
+
 def offer_expires_at(event: Event, offered_at: datetime) -> datetime:
     """min(offered_at + offer window, registration close); quiet hours skipped if set."""
-    if event.quiet_hours:
-        expires = add_waking_hours(offered_at, event.offer_hours, event.zone)
-    else:
-        expires = offered_at + timedelta(hours=event.offer_hours)
-    return min(expires, event.registration_closes_at)
+    return min(window_end(event, offered_at), event.registration_closes_at)

@@ -2,8 +2,9 @@
 
 Unconfirmed sign-ups go when their link expires. The attendee list is kept for contact
 tracing `retention_days` after the meeting ends; then names, addresses, phone numbers,
-organisations and free text are erased from every registration, and the emails that
-carried them are deleted. Rows stay, so counts per state and group remain.
+organisations and free text are erased from every registration (and the colleagues named
+in handovers of a seat), and the emails that carried them are deleted. Rows stay, so
+counts per state and group remain.
 
 A person may ask for their own data to be erased (the manage page): `erase_registrations`
 is the one meaning of "erase", for the sweep and for that request alike. While the
@@ -19,7 +20,7 @@ from sqlalchemy import delete, select, update
 
 from ..clock import now
 from ..extensions import db
-from ..models import Event, EventStatus, OutboxMessage, Registration, State
+from ..models import Event, EventStatus, Handover, OutboxMessage, Registration, State
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,13 @@ def erase_registrations(*conditions) -> int:
     """
     chosen = select(Registration.id).where(Registration.erased_at.is_(None), *conditions)
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.registration_id.in_(chosen)))
+    # A colleague a seat was handed to (or offered) is named only in the handover.
+    db.session.execute(
+        update(Handover)
+        .where(Handover.giver_id.in_(chosen) | Handover.taker_id.in_(chosen))
+        .values(colleague_name="", colleague_email=""),
+        execution_options={"synchronize_session": False},
+    )
     return db.session.execute(
         update(Registration)
         .where(Registration.erased_at.is_(None), *conditions)

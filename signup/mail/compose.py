@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from ..clock import now
 from ..extensions import db
-from ..models import Event, Registration, State
+from ..models import Event, Handover, Registration, State
 from . import render
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,7 @@ def build_rows(rows: Iterable) -> dict[int, Built | Unbuildable]:
     rows = list(rows)
     with Session(db.engine, expire_on_commit=False) as session:
         registrations = _registrations(session, {row.registration_id for row in rows})
+        handovers = _handovers(session, {_handover_id(row) for row in rows})
         events = {
             event.id: event
             for event in session.scalars(
@@ -118,7 +119,10 @@ def build_rows(rows: Iterable) -> dict[int, Built | Unbuildable]:
     for row in rows:
         try:
             built[row.id] = build(
-                row, registrations.get(row.registration_id), events.get(row.event_id)
+                row,
+                registrations.get(row.registration_id),
+                events.get(row.event_id),
+                handovers.get(_handover_id(row)),
             )
         except Unbuildable as reason:
             built[row.id] = reason
@@ -139,11 +143,36 @@ def _registrations(session: Session, ids: set) -> dict[int, Registration]:
     return {registration.id: registration for registration in found}
 
 
-def build(row, registration: Registration | None, event: Event | None) -> Built:
+def _handover_id(row) -> int | None:
+    return ((row.context or {}).get("values") or {}).get("handover")
+
+
+def _handovers(session: Session, ids: set) -> dict[int, Handover]:
+    """The handovers rows name (an email about handing a seat over), with giver and event."""
+    ids.discard(None)
+    if not ids:
+        return {}
+    found = session.scalars(
+        select(Handover)
+        .options(joinedload(Handover.giver), joinedload(Handover.event))
+        .where(Handover.id.in_(ids))
+    )
+    return {handover.id: handover for handover in found}
+
+
+def build(
+    row, registration: Registration | None, event: Event | None, handover: Handover | None = None
+) -> Built:
     """Render the intent of `row` and build its message; raises Unbuildable."""
     context = row.context or {}
     values = dict(context.get("values") or {})
-    if row.kind in render.ACCOUNT_KINDS:
+    if "handover" in values:
+        if handover is None or not handover.colleague_email:
+            raise Unbuildable(ERASED)
+        values["handover"] = handover
+    if row.kind in render.HANDOVER_KINDS:
+        rendered = render.render_for_handover(row.kind, handover, context["facts"]["language"])
+    elif row.kind in render.ACCOUNT_KINDS:
         rendered = render.render_for_account(row.kind, context["facts"]["language"], **values)
     elif row.kind in render.ADDRESS_KINDS:
         if event is None:

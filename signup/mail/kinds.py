@@ -23,11 +23,21 @@ TO_REGISTRATION = {
     "already_registered": _l("allerede påmeldt"),
     "event_changed": _l("endret tid eller sted"),
     "event_cancelled": _l("møtet avlyst"),
+    "transferred": _l("plassen overført"),
+    "handover_lapsed": _l("overføring gikk ut"),
+    "handover_refused": _l("overføring avslått"),
 }
 #: Kinds sent to an address that has no registration (nothing to manage, no personal link).
 TO_ADDRESS = {
     "no_registration": _l("ingen påmelding på adressen"),
 }
+#: Kinds sent to the colleague a seat is handed to (no registration yet; no manage link).
+TO_HANDOVER = {
+    "handover_invite": _l("plass fra en kollega"),
+    "handover_not_approved": _l("overføring ikke godkjent"),
+}
+#: Kinds sent to a registration about their handover of a seat (the row names the handover).
+ABOUT_HANDOVER = ("transferred", "handover_lapsed", "handover_refused")
 #: Kinds sent to an organiser account (invitations and password resets; no event).
 TO_ACCOUNT = {
     "organiser_invite": _l("invitasjon til arrangør"),
@@ -35,4 +45,4 @@ TO_ACCOUNT = {
     "no_account": _l("ingen konto på adressen"),
 }
 #: Every kind, by the organiser's name for it.
-NAMES = {**TO_REGISTRATION, **TO_ADDRESS, **TO_ACCOUNT}
+NAMES = {**TO_REGISTRATION, **TO_ADDRESS, **TO_ACCOUNT, **TO_HANDOVER}

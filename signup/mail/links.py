@@ -41,3 +41,9 @@ def event_url(slug: str) -> str:
 def privacy_url(slug: str) -> str:
     """The event's privacy page: who is responsible, what for, how long, and your rights."""
     return external_url("public.privacy", slug=slug)
+
+
+def handover_url(handover) -> str:
+    """The colleague's link to the page where they take the seat handed to them."""
+    token = tokens.sign(tokens.HANDOVER, handover.public_id)
+    return external_url("public.handover", token=token)

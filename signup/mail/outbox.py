@@ -78,6 +78,18 @@ def enqueue_to_address(kind: str, event: Event, address: str, language: str) -> 
     return _write(kind, context, address, event.id, None)
 
 
+def enqueue_about_handover(kind: str, handover) -> OutboxMessage:
+    """Write the intent to send `kind` to the colleague a seat is handed to.
+
+    The row names the handover, not the colleague: the email is built from it after commit.
+    """
+    context = {
+        "facts": compose.address_facts(handover.language),
+        "values": {"handover": handover.id},
+    }
+    return _write(kind, context, handover.colleague_email, handover.event_id, None)
+
+
 def enqueue_to_organiser(kind: str, address: str, language: str, **values) -> OutboxMessage:
     """Write the intent to send `kind` about an organiser account (`values`: its link)."""
     context = {"facts": compose.address_facts(language), "values": values}

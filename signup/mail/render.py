@@ -19,6 +19,8 @@ KINDS = tuple(kinds.TO_REGISTRATION)
 ADDRESS_KINDS = tuple(kinds.TO_ADDRESS)
 #: Kinds sent to an organiser's address about their account (no event, no registration).
 ACCOUNT_KINDS = tuple(kinds.TO_ACCOUNT)
+#: Kinds sent to the colleague a seat is handed to.
+HANDOVER_KINDS = tuple(kinds.TO_HANDOVER)
 
 
 class RenderedInSeatLock(RuntimeError):
@@ -85,6 +87,22 @@ def render_for_address(kind: str, event: Event, language: str, **context) -> Ren
         "event_url": links.event_url(event.slug),
         "privacy_url": links.privacy_url(event.slug),
         **context,
+    }
+    return _render(kind, context, language)
+
+
+def render_for_handover(kind: str, handover, language: str) -> RenderedEmail:
+    """An email of `kind` to the colleague a seat is handed to: the giver's name, no more."""
+    _refuse_in_seat_lock()
+    if kind not in HANDOVER_KINDS:
+        raise ValueError(f"unknown handover email kind {kind!r}")
+    event = handover.event
+    context = {
+        "event": event,
+        "event_url": links.event_url(event.slug),
+        "handover": handover,
+        "giver_name": handover.giver.name,
+        "handover_url": links.handover_url(handover),
     }
     return _render(kind, context, language)
 

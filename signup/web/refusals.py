@@ -20,6 +20,21 @@ WORDS = {
     Refusal.UNKNOWN_GROUP: _l("Gruppen finnes ikke. Ingenting er endret."),
     Refusal.NEGATIVE_CAPACITY: _l("Antall plasser kan ikke være negativt."),
     Refusal.UNKNOWN: _l("Påmeldingen finnes ikke lenger."),
+    Refusal.NO_SEAT_TO_HAND_OVER: _l(
+        "Bare den som har plass, kan gi den videre, og bare før møtet begynner."
+    ),
+    Refusal.HANDOVER_LIMIT: _l(
+        "Du har allerede gitt plassen til en kollega som ikke har svart, eller prøvd for mange"
+        " ganger i dag. Trekk tilbake den forrige, eller prøv igjen i morgen."
+    ),
+    Refusal.HANDOVER_TO_SELF: _l("Skriv inn navnet og e-postadressen til kollegaen din."),
+    Refusal.HANDOVER_ENDED: _l(
+        "Denne overføringen gjelder ikke lenger: den er tatt imot, trukket tilbake, avslått"
+        " eller gått ut. Ingenting er endret."
+    ),
+    Refusal.ALREADY_REGISTERED: _l(
+        "Du er allerede påmeldt dette møtet, så plassen kan ikke gis til deg. Ingenting er endret."
+    ),
 }
 #: A reason with no words of its own (a replaced confirm link): the page below says the rest.
 OTHERWISE = _l("Vi kunne ikke gjøre dette. Under ser du hvordan påmeldingen din står nå.")

@@ -19,6 +19,7 @@ STATE_LABELS = {
     State.DECLINED: _l("takket nei til plass"),
     State.LAPSED: _l("tilbudet gikk ut"),
     State.CANCELLED: _l("meldt av"),
+    State.TRANSFERRED: _l("overført"),
 }
 
 

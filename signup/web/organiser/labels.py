@@ -13,6 +13,7 @@ STATE_LABELS = {
     State.DECLINED: _l("takket nei"),
     State.LAPSED: _l("tilbudet gikk ut"),
     State.CANCELLED: _l("meldt av"),
+    State.TRANSFERRED: _l("overført"),
 }
 
 GROUP_CHECK_LABELS = {
