@@ -16,7 +16,9 @@ OFFER = "offer"
 #: An organiser account's links: the invitation to choose a password, and a password reset.
 INVITE = "invite"
 RESET = "reset"
-PURPOSES = (CONFIRM, MANAGE, OFFER, INVITE, RESET)
+#: The pass a person shows at the door (a QR code): for one registration of one event.
+CHECKIN = "checkin"
+PURPOSES = (CONFIRM, MANAGE, OFFER, INVITE, RESET, CHECKIN)
 CONFIRM_VALID = timedelta(hours=48)
 INVITE_VALID = timedelta(hours=72)
 RESET_VALID = timedelta(hours=1)
