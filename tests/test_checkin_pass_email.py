@@ -1,4 +1,4 @@
-"""The check-in pass in the admission and briefing emails: an inline PNG QR code and a short code."""
+"""The check-in pass in the admission and briefing emails: an inline PNG QR code, a short code."""
 
 from __future__ import annotations
 
@@ -63,4 +63,3 @@ def test_the_waitlist_email_has_no_pass(make_event, confirmed, smtp):
     for mail in smtp.wait_for(ÅSE, 2):
         assert not any(p.get_content_type() == "image/png" for p in mail.walk())
         assert "Innsjekking" not in words_of(mail)
-
