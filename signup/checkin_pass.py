@@ -69,7 +69,9 @@ def qr_png(token: str) -> bytes:
 
 def qr_svg(token: str, title: str) -> str:
     """The token as inline SVG markup for a web page, with `title` as its text alternative."""
-    return _qr(token).svg_inline(scale=6, border=4, title=title, svgclass="qr", lineclass=None)
+    return _qr(token).svg_inline(
+        scale=6, border=4, title=title, light="#fff", svgclass="qr", lineclass=None
+    )
 
 
 @dataclass(frozen=True)

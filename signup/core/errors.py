@@ -30,6 +30,12 @@ class Refusal(Enum):
     UNKNOWN_GROUP = "unknown_group"
     #: A capacity below zero.
     NEGATIVE_CAPACITY = "negative_capacity"
+    #: A check-in pass that is not one of ours: altered, or a token of another purpose.
+    BAD_PASS = "bad_pass"
+    #: A check-in pass for another event than the one at this door.
+    OTHER_EVENT = "other_event"
+    #: A short code no registration of this event has.
+    UNKNOWN_CODE = "unknown_code"
 
 
 class Refused(Exception):
