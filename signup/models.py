@@ -26,6 +26,7 @@ from sqlalchemy import true as sa_true
 from sqlalchemy.event import listen
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .checkin_pass import short_code
 from .clock import now
 from .extensions import db
 
@@ -91,6 +92,11 @@ class EventStatus(enum.StrEnum):
 
 def _public_id() -> str:
     return secrets.token_urlsafe(16)
+
+
+def _checkin_code(context) -> str:
+    # Column defaults run in column order: the public id is already chosen.
+    return short_code(context.get_current_parameters()["public_id"])
 
 
 class Event(db.Model):
@@ -206,6 +212,7 @@ class Registration(db.Model):
 
     __table_args__ = (
         UniqueConstraint("event_id", "email_normalised"),
+        Index("uq_registration_event_checkin_code", "event_id", "checkin_code", unique=True),
         # Seat counts, waitlist length and position filter on both (issue 8, bench/scale).
         Index("ix_registration_event_state", "event_id", "state"),
     )
@@ -267,6 +274,11 @@ class Registration(db.Model):
     #: When the person asked for their data to be erased while the attendee list must be
     #: kept; the retention sweep erases it when the period ends.
     erasure_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: The short code typed at the door by someone who cannot show the QR code
+    #: (checkin_pass.short_code of the public id); unique per event.
+    checkin_code: Mapped[str | None] = mapped_column(
+        String(8), nullable=True, default=_checkin_code
+    )
 
     event: Mapped[Event] = relationship()
     group: Mapped[PriorityGroup] = relationship()

@@ -18,7 +18,9 @@ INVITE = "invite"
 RESET = "reset"
 #: A colleague's link to take the seat a registrant hands them (carries the handover's id).
 HANDOVER = "handover"
-PURPOSES = (CONFIRM, MANAGE, OFFER, INVITE, RESET, HANDOVER)
+#: The pass a person shows at the door (a QR code): for one registration of one event.
+CHECKIN = "checkin"
+PURPOSES = (CONFIRM, MANAGE, OFFER, INVITE, RESET, HANDOVER, CHECKIN)
 CONFIRM_VALID = timedelta(hours=48)
 INVITE_VALID = timedelta(hours=72)
 RESET_VALID = timedelta(hours=1)

@@ -151,7 +151,13 @@ def _concrete(rule, slug: str) -> str:
     return re.sub(r"<(?:\w+:)?\w+>", "1", path)
 
 
-DOOR_PAGES = {"organiser.checkin", "organiser.check_in", "organiser.undo_check_in"}
+DOOR_PAGES = {
+    "organiser.checkin",
+    "organiser.check_in",
+    "organiser.undo_check_in",
+    "organiser.check_in_by_token",
+    "organiser.check_in_by_code",
+}
 #: The account's own pages (logout, password, two-step sign-in), open to every role.
 OWN_ACCOUNT = {
     "organiser.logout",

@@ -40,6 +40,12 @@ class Refusal(Enum):
     HANDOVER_ENDED = "handover_ended"
     #: The colleague is already registered for the meeting.
     ALREADY_REGISTERED = "already_registered"
+    #: A check-in pass that is not one of ours: altered, or a token of another purpose.
+    BAD_PASS = "bad_pass"
+    #: A check-in pass for another event than the one at this door.
+    OTHER_EVENT = "other_event"
+    #: A short code no registration of this event has.
+    UNKNOWN_CODE = "unknown_code"
 
 
 class Refused(Exception):

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, joinedload
 from ..clock import now
 from ..extensions import db
 from ..models import Event, Handover, Registration, State
-from . import render
+from . import inline, render
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +183,10 @@ def build(
             raise Unbuildable(ERASED)
         written = as_written(registration, context["facts"])
         rendered = render.render(row.kind, written, **values)
-    return Built(rendered.subject, message(rendered, row.recipient, row.message_id).as_bytes())
+    data = message(rendered, row.recipient, row.message_id).as_bytes()
+    if rendered.inline_image is not None:
+        data = inline.with_inline_image(data, rendered.inline_image)
+    return Built(rendered.subject, data)
 
 
 def message(rendered: render.RenderedEmail, recipient: str, message_id: str) -> Message:

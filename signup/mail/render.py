@@ -9,7 +9,7 @@ from flask_babel import force_locale
 
 from ..database import seat_lock_held
 from ..models import Event, Registration, State
-from . import kinds, links
+from . import inline, kinds, links
 from .calendar import CANCEL, PUBLISH, calendar_file
 from .plaintext import wrap_text
 
@@ -37,6 +37,8 @@ class RenderedEmail:
     ics_method: str = PUBLISH
     #: (name, address) replies go to: the event's organiser, when it has a contact address.
     reply_to: tuple[str, str] | None = None
+    #: The check-in pass's QR code, which the HTML shows by its Content-ID.
+    inline_image: inline.InlineImage | None = None
 
 
 def render(kind: str, registration: Registration, **context) -> RenderedEmail:
@@ -66,9 +68,11 @@ def render(kind: str, registration: Registration, **context) -> RenderedEmail:
     if kind == "offer" or registration.state == State.OFFERED:
         # Every email to someone with an open offer carries it: the offer email may be lost.
         context["offer_url"] = links.offer_url(registration)
+    pass_context, image = inline.pass_for_email(kind, registration)
+    context.update(pass_context)
     # The registrant's own language, whatever the language of the request that sends it.
     language = registration.language or "nb"
-    rendered = _render(kind, context, language)
+    rendered = replace(_render(kind, context, language), inline_image=image)
     method = _calendar_method(kind, context)
     if method is None:
         return rendered

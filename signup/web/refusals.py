@@ -35,6 +35,9 @@ WORDS = {
     Refusal.ALREADY_REGISTERED: _l(
         "Du er allerede påmeldt dette møtet, så plassen kan ikke gis til deg. Ingenting er endret."
     ),
+    Refusal.BAD_PASS: _l("Koden er ikke en gyldig innsjekkingskode. Bruk navnesøket."),
+    Refusal.OTHER_EVENT: _l("Koden gjelder et annet møte. Personen er ikke sjekket inn."),
+    Refusal.UNKNOWN_CODE: _l("Ingen påmelding til dette møtet har denne koden. Bruk navnesøket."),
 }
 #: A reason with no words of its own (a replaced confirm link): the page below says the rest.
 OTHERWISE = _l("Vi kunne ikke gjøre dette. Under ser du hvordan påmeldingen din står nå.")

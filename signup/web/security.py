@@ -7,9 +7,11 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request
 
-#: Everything from this host only; no inline script anywhere.
+#: Everything from this host only; no inline script anywhere. 'wasm-unsafe-eval' lets the
+#: check-in page compile its QR decoder (static/vendor, WebAssembly); it allows no eval().
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+    "img-src 'self' data:; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
 #: The development mailbox shows emails as sent, and email HTML carries inline styles.

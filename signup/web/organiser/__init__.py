@@ -42,6 +42,7 @@ from . import (  # noqa: E402,F401  (routes register on import)
     actions,
     auth,
     checkin,
+    checkin_scan,
     editing,
     exports,
     handover,

@@ -27,7 +27,13 @@ OWN_ACCOUNT = {
     "organiser.twostep_turn_off",
 }
 #: The door's pages.
-CHECK_IN = {"organiser.checkin", "organiser.check_in", "organiser.undo_check_in"}
+CHECK_IN = {
+    "organiser.checkin",
+    "organiser.check_in",
+    "organiser.undo_check_in",
+    "organiser.check_in_by_token",
+    "organiser.check_in_by_code",
+}
 #: Pages for the administrator only.
 ADMIN_ONLY = {
     "organiser.audit_log",
