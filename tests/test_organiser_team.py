@@ -152,6 +152,7 @@ def _concrete(rule, slug: str) -> str:
 
 
 DOOR_PAGES = {"organiser.checkin", "organiser.check_in", "organiser.undo_check_in"}
+DOOR_PAGES |= {"organiser.walk_in_page", "organiser.walk_in", "organiser.door_list"}
 #: The account's own pages (logout, password, two-step sign-in), open to every role.
 OWN_ACCOUNT = {
     "organiser.logout",

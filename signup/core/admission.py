@@ -25,8 +25,8 @@ from sqlalchemy.orm import joinedload
 from ..clock import now
 from ..extensions import db
 from ..mail import outbox
-from ..models import Event, Registration, State
-from . import audit, members, signups, waitlist
+from ..models import Event, EventStatus, Registration, State
+from . import audit, members, signups, waitlist, walkins
 from .audit import Actor
 from .errors import Refusal, Refused
 from .lock import seat_lock
@@ -369,3 +369,28 @@ def move_group(registration: Registration, group_key: str, *, by: Actor) -> Outc
         return True
 
     return _decide(registration, decision)
+
+
+def admit_walk_in(
+    event_id: int, person: walkins.WalkIn, allow_overflow: bool = False, *, by: Actor
+) -> Registration:
+    """Seat someone who came without a registration and check them in, in one decision.
+
+    They get a seat when one is open to their group (the same seat rule as everyone's),
+    or beyond capacity only when `allow_overflow` is ticked; else Refused(FULL). Nobody is
+    emailed. Returns the new registration.
+    """
+    with seat_lock(event_id) as event:
+        if event.status == EventStatus.CANCELLED:
+            raise Refused(Refusal.EVENT_CANCELLED)
+        registration = walkins.row_for(event, person)
+        seat_open = _seat_open_to(event, registration.group.rank, waitlist.held_seats(event))
+        if not seat_open and not allow_overflow:
+            raise Refused(Refusal.FULL)
+        registration.state = State.ADMITTED
+        registration.admitted_at = registration.checked_in_at = now()
+        db.session.add(registration)
+        db.session.flush()
+        detail = "" if seat_open else "over kapasitet"
+        audit.add("walk_in", event, registration, detail=detail, by=by)
+        return registration

@@ -30,6 +30,8 @@ class Refusal(Enum):
     UNKNOWN_GROUP = "unknown_group"
     #: A capacity below zero.
     NEGATIVE_CAPACITY = "negative_capacity"
+    #: The meeting is cancelled: nobody is seated or let in any more.
+    EVENT_CANCELLED = "event_cancelled"
 
 
 class Refused(Exception):

@@ -20,6 +20,7 @@ WORDS = {
     Refusal.UNKNOWN_GROUP: _l("Gruppen finnes ikke. Ingenting er endret."),
     Refusal.NEGATIVE_CAPACITY: _l("Antall plasser kan ikke være negativt."),
     Refusal.UNKNOWN: _l("Påmeldingen finnes ikke lenger."),
+    Refusal.EVENT_CANCELLED: _l("Møtet er avlyst. Ingenting er endret."),
 }
 #: A reason with no words of its own (a replaced confirm link): the page below says the rest.
 OTHERWISE = _l("Vi kunne ikke gjøre dette. Under ser du hvordan påmeldingen din står nå.")

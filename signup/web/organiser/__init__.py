@@ -42,6 +42,7 @@ from . import (  # noqa: E402,F401  (routes register on import)
     actions,
     auth,
     checkin,
+    door,
     editing,
     exports,
     team,

@@ -150,6 +150,7 @@ def audit_log():
         "organiser/audit.html",
         entries=queries.audit_page(_page_number()),
         account_actions=audit.ACCOUNT_ACTIONS,
+        sweep_actions=audit.SWEEP_ACTIONS,
     )
 
 

@@ -1,0 +1,32 @@
+"""registration walk-in flag: people added at the door without a registration
+
+A walk-in gave their details at the door for contact tracing only: no email address is
+needed (`email` is "" when none was given, `email_normalised` always NULL, so it never
+collides with a sign-up), and no email is ever written to them. Every row that exists
+already was a sign-up.
+
+Revision ID: 3bcf30b54302
+Revises: c4a7e2f19d3b
+Create Date: 2026-12-07 19:05:00.000000
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = '3bcf30b54302'
+down_revision = 'c4a7e2f19d3b'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('registration', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('walk_in', sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
+
+
+def downgrade():
+    with op.batch_alter_table('registration', schema=None) as batch_op:
+        batch_op.drop_column('walk_in')
