@@ -273,3 +273,31 @@ def test_the_door_role_reaches_what_the_role_table_says(door_client):
 
 def _event(slug: str) -> Event:
     return db.session.scalar(db.select(Event).filter_by(slug=slug))
+
+
+@pytest.mark.own_database
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+def test_the_walk_in_migration_keeps_every_link_to_a_registration(tmp_path, backend):
+    """Down and up again: outbox rows still name their registration (no table copy on SQLite)."""
+    from sqlalchemy import text
+
+    from app import create_app
+    from conftest import create_event, empty_database_url
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url(tmp_path, backend)})
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    with app.app_context():
+        event = create_event(title="Temamøte på Ærøy")
+        signups.sign_up(event, event.groups[0], {"name": "Åse Ødegård", "email": "ase@example.no"})
+        db.session.remove()
+        db.engine.dispose()
+    for step in (["db", "downgrade", "c4a7e2f19d3b"], ["db", "upgrade"]):
+        result = runner.invoke(args=step)
+        assert result.exit_code == 0, result.output
+    with app.app_context():
+        with db.engine.connect() as connection:
+            links = connection.execute(text("SELECT registration_id FROM outbox_message")).all()
+            walk_ins = connection.execute(text("SELECT walk_in FROM registration")).scalars()
+            assert [row[0] for row in links] == [1] and list(walk_ins) == [False]
+        db.engine.dispose()

@@ -20,13 +20,18 @@ branch_labels = None
 depends_on = None
 
 
+# Not batch mode, either way: on SQLite a batch copies the table and drops the old one,
+# and with foreign keys on that drop nulls every outbox row's and audit entry's link to a
+# registration (ON DELETE SET NULL). SQLite adds a column with a constant default, and
+# (3.35+) drops one, in place, as PostgreSQL does.
+
+
 def upgrade():
-    with op.batch_alter_table('registration', schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column('walk_in', sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+    op.add_column(
+        'registration',
+        sa.Column('walk_in', sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
 
 
 def downgrade():
-    with op.batch_alter_table('registration', schema=None) as batch_op:
-        batch_op.drop_column('walk_in')
+    op.drop_column('registration', 'walk_in')
