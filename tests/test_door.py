@@ -301,3 +301,40 @@ def test_the_walk_in_migration_keeps_every_link_to_a_registration(tmp_path, back
             walk_ins = connection.execute(text("SELECT walk_in FROM registration")).scalars()
             assert [row[0] for row in links] == [1] and list(walk_ins) == [False]
         db.engine.dispose()
+
+
+@pytest.mark.own_database
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+def test_walk_ins_and_confirmations_at_once_never_overbook(app, make_event, sign_up):
+    """Six walk-ins and six confirmations race for four seats: four seated, nobody over."""
+    from test_concurrency import own, run_together
+
+    from signup.core import admission, walkins
+    from signup.core.errors import Refusal, Refused
+
+    event = make_event(capacity=4)
+    people = [sign_up(event, f"person{n}@example.no", "andre").public_id for n in range(6)]
+    door = [
+        walkins.WalkIn(name=f"Ørjan Åsen {n}", organisation="Sjømat Øst AS",
+                       phone="+47 911 22 333", group_key="andre")
+        for n in range(6)
+    ]  # fmt: skip
+    refused: list[Refusal] = []
+
+    def walk_in(person):
+        try:
+            admission.admit_walk_in(event.id, person, by="dorvakt")
+        except Refused as refusal:
+            refused.append(refusal.reason)
+
+    calls = [lambda p=p: admission.confirm(own(p)) for p in people]
+    calls += [lambda w=w: walk_in(w) for w in door]
+    assert run_together(app, calls) == []
+    db.session.rollback()
+    seated = db.session.scalars(
+        db.select(Registration).where(Registration.state == State.ADMITTED)
+    ).all()
+    assert len(seated) == 4
+    walked_in = sum(person.walk_in for person in seated)
+    assert refused == [Refusal.FULL] * (6 - walked_in)
+    assert all(person.checked_in_at is not None for person in seated if person.walk_in)
