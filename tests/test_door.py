@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from test_organiser_auth import alone
+from test_retention import _every_text_value
 
 from conftest import csrf_from, log_in
 from signup import clock, scheduler
@@ -141,6 +142,8 @@ def test_no_email_ever_reaches_a_walk_in(app, organiser_client, make_event, smtp
         ({"email": "bjørn@sjomat-ost.no"}, "Delen foran @ kan ikke ha æ, ø, å"),
         ({"name": "Bjørn\x00"}, "kontrolltegn"),
         ({"group": "sjef"}, "Velg et av alternativene."),
+        ({"email": "b" * 250 + "@sjomat-ost.no"}, "Adressen kan være høyst 254 tegn."),
+        ({"phone": "+47 " + "9" * 40}, "Høyst 40 tegn."),
     ],
 )
 def test_bad_walk_in_input_changes_nothing(organiser_client, make_event, fields, message):
@@ -158,6 +161,41 @@ def test_a_walk_in_without_the_csrf_token_changes_nothing(organiser_client, make
     response = organiser_client.post(f"/organiser/events/{event.slug}/walk-in", data=WALK_IN)
     assert response.status_code in (400, 422)
     assert _person("Bjørn Åsmund Kværnø") is None
+
+
+def test_a_stranger_cannot_add_a_walk_in_nor_read_the_lists(app, client, make_event):
+    event = make_event()
+    base = f"/organiser/events/{event.slug}"
+    # Refused before any view: no CSRF token (400), and no login (the login page).
+    assert client.post(f"{base}/walk-in", data=WALK_IN).status_code in (302, 303, 400, 401)
+    token = csrf_from(client.get(f"/events/{event.slug}/").get_data(as_text=True))
+    signed = client.post(f"{base}/walk-in", data={"csrf_token": token, **WALK_IN})
+    assert signed.status_code in (302, 303, 401) and "/organiser/login" in signed.location
+    for path in ("/walk-in", "/door-list", "/attendance", "/attendance.csv", "/kitchen"):
+        response = client.get(base + path)
+        assert response.status_code in (302, 303, 401), path
+        assert "Bjørn" not in response.get_data(as_text=True)
+    assert _person("Bjørn Åsmund Kværnø") is None
+
+
+def test_no_walk_in_at_a_cancelled_meeting(organiser_client, make_event):
+    from signup.core import events
+
+    event = make_event()
+    events.cancel(event.id, by="driftsansvarlig")
+    response = _walk_in(organiser_client, event, allow_overflow="y")
+    assert response.status_code == 409
+    assert "Møtet er avlyst. Ingenting er endret." in response.get_data(as_text=True)
+    assert _person("Bjørn Åsmund Kværnø") is None
+
+
+def test_the_person_page_says_a_walk_in_gets_no_email(organiser_client, make_event):
+    event = make_event()
+    assert _walk_in(organiser_client, event).status_code == 303
+    person = _person("Bjørn Åsmund Kværnø")
+    page = organiser_client.get(f"/organiser/events/{event.slug}/people/{person.id}")
+    assert page.status_code == 200
+    assert "Kom uten påmelding og ble lagt til ved døren." in page.get_data(as_text=True)
 
 
 def _arrive(client, event, name: str) -> None:
@@ -249,6 +287,9 @@ def test_after_retention_the_attendance_data_is_gone_and_the_log_says_so(
     for person in db.session.scalars(db.select(Registration)):
         assert (person.name, person.email, person.phone, person.organisation) == ("", "", "", "")
         assert person.checked_in_at is None and person.erased_at is not None
+    stored = " ".join(_every_text_value())
+    for value in ("Kåre", "Kværnø", "Sjømat Øst", "911 22 333", "900 11 222", "fjordbruk"):
+        assert value not in stored, value
     [entry] = db.session.scalars(db.select(AuditEntry).filter_by(action="erase"))
     assert entry.event_id == event.id and entry.detail == "2 påmeldinger, 2 ankomster"
     csv_text = organiser_client.get(f"/organiser/events/{event.slug}/attendance.csv").data

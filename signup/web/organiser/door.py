@@ -11,7 +11,7 @@ from flask import redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 
 from ...core import admission, audit, walkins
-from ...core.errors import Refused
+from ...core.errors import Refusal, Refused
 from ...models import Event, Registration
 from ..refusals import in_words
 from . import attendance, bp, queries
@@ -31,8 +31,9 @@ ATTENDANCE_HEADERS = [
 YES, NO = _l("ja"), _l("nei")
 
 
-def _walk_in_page(event: Event, form: WalkInForm, status: int = 200):
-    return render_template("organiser/walk_in.html", event=event, form=form), status
+def _walk_in_page(event: Event, form: WalkInForm, status: int = 200, refused: str = ""):
+    page = render_template("organiser/walk_in.html", event=event, form=form, refused=refused)
+    return page, status
 
 
 @bp.get("/events/<slug>/walk-in")
@@ -57,6 +58,9 @@ def walk_in(slug: str):
     try:
         seated = admission.admit_walk_in(event.id, person, form.allow_overflow.data, by=signed_in())
     except Refused as refused:
+        if refused.reason != Refusal.FULL:
+            return _walk_in_page(event, form, 409, in_words(refused.reason))
+        # Full: the tick is the way forward, so the words stand at the tick.
         form.allow_overflow.errors = [in_words(refused.reason)]
         return _walk_in_page(event, form, 409)
     # As a tap at the door: the check-in page names the person by the id in the redirect.
