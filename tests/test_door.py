@@ -189,6 +189,27 @@ def test_no_walk_in_at_a_cancelled_meeting(organiser_client, make_event):
     assert _person("Bjørn Åsmund Kværnø") is None
 
 
+def test_the_walk_in_form_sent_twice_adds_the_person_once(organiser_client, make_event):
+    event = make_event()
+    assert _walk_in(organiser_client, event).status_code == 303
+    again = _walk_in(organiser_client, event)
+    page = organiser_client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "Bjørn Åsmund Kværnø var allerede registrert som ankommet." in page
+    assert db.session.scalar(db.select(db.func.count()).select_from(Registration)) == 1
+    assert len(db.session.scalars(db.select(AuditEntry).filter_by(action="walk_in")).all()) == 1
+
+
+def test_someone_signed_up_with_a_seat_is_checked_in_not_added(
+    organiser_client, make_event, confirmed
+):
+    event = make_event()
+    confirmed(event, "bjorn@sjomat-ost.no", name="Bjørn Kværnø")
+    response = _walk_in(organiser_client, event, email=" Bjorn@Sjomat-Ost.no ")
+    assert response.status_code == 409
+    assert "er påmeldt og har plass" in response.get_data(as_text=True)
+    assert _person("Bjørn Åsmund Kværnø") is None
+
+
 def test_the_person_page_says_a_walk_in_gets_no_email(organiser_client, make_event):
     event = make_event()
     assert _walk_in(organiser_client, event).status_code == 303

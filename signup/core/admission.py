@@ -373,16 +373,21 @@ def move_group(registration: Registration, group_key: str, *, by: Actor) -> Outc
 
 def admit_walk_in(
     event_id: int, person: walkins.WalkIn, allow_overflow: bool = False, *, by: Actor
-) -> Registration:
+) -> Outcome:
     """Seat someone who came without a registration and check them in, in one decision.
 
     They get a seat when one is open to their group (the same seat rule as everyone's),
     or beyond capacity only when `allow_overflow` is ticked; else Refused(FULL). Nobody is
-    emailed. Returns the new registration.
+    emailed. The same walk-in sent twice (name and phone) changes nothing the second time;
+    someone signed up with a seat under the address given is refused (HAS_SEAT).
     """
     with seat_lock(event_id) as event:
         if event.status == EventStatus.CANCELLED:
             raise Refused(Refusal.EVENT_CANCELLED)
+        before = walkins.added_before(event, person)
+        if before is not None:
+            return Outcome(before, changed=False)
+        walkins.refuse_if_seated(event, person)
         registration = walkins.row_for(event, person)
         seat_open = _seat_open_to(event, registration.group.rank, waitlist.held_seats(event))
         if not seat_open and not allow_overflow:
@@ -393,4 +398,4 @@ def admit_walk_in(
         db.session.flush()
         detail = "" if seat_open else "over kapasitet"
         audit.add("walk_in", event, registration, detail=detail, by=by)
-        return registration
+        return Outcome(registration, changed=True)

@@ -32,6 +32,8 @@ class Refusal(Enum):
     NEGATIVE_CAPACITY = "negative_capacity"
     #: The meeting is cancelled: nobody is seated or let in any more.
     EVENT_CANCELLED = "event_cancelled"
+    #: A walk-in under the address of someone signed up with a seat: check them in instead.
+    HAS_SEAT = "has_seat"
 
 
 class Refused(Exception):

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from ..clock import now
-from ..models import Event, GroupCheck, Registration
+from ..extensions import db
+from ..models import Event, GroupCheck, Registration, State
+from . import signups
 from .errors import Refusal, Refused
 
 
@@ -49,3 +53,26 @@ def row_for(event: Event, person: WalkIn) -> Registration:
         confirmed_at=moment,
         queued_at=moment,
     )
+
+
+def added_before(event: Event, person: WalkIn) -> Registration | None:
+    """The walk-in already added with this name and phone (a form sent twice), if any."""
+    return db.session.scalar(
+        select(Registration)
+        .where(
+            Registration.event_id == event.id,
+            Registration.walk_in.is_(True),
+            Registration.name == person.name,
+            Registration.phone == person.phone,
+        )
+        .limit(1)
+    )
+
+
+def refuse_if_seated(event: Event, person: WalkIn) -> None:
+    """Someone signed up with a seat under the address given is checked in, not added again."""
+    if not person.email.strip():
+        return
+    registration = signups.find(event, person.email)
+    if registration is not None and registration.state == State.ADMITTED:
+        raise Refused(Refusal.HAS_SEAT)

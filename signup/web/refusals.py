@@ -21,6 +21,10 @@ WORDS = {
     Refusal.NEGATIVE_CAPACITY: _l("Antall plasser kan ikke være negativt."),
     Refusal.UNKNOWN: _l("Påmeldingen finnes ikke lenger."),
     Refusal.EVENT_CANCELLED: _l("Møtet er avlyst. Ingenting er endret."),
+    Refusal.HAS_SEAT: _l(
+        "Personen med denne e-postadressen er påmeldt og har plass. "
+        "Søk etter navnet på innsjekkingssiden og registrer ankomsten der."
+    ),
 }
 #: A reason with no words of its own (a replaced confirm link): the page below says the rest.
 OTHERWISE = _l("Vi kunne ikke gjøre dette. Under ser du hvordan påmeldingen din står nå.")

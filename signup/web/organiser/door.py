@@ -56,7 +56,9 @@ def walk_in(slug: str):
         group_key=form.group.data,
     )
     try:
-        seated = admission.admit_walk_in(event.id, person, form.allow_overflow.data, by=signed_in())
+        outcome = admission.admit_walk_in(
+            event.id, person, form.allow_overflow.data, by=signed_in()
+        )
     except Refused as refused:
         if refused.reason != Refusal.FULL:
             return _walk_in_page(event, form, 409, in_words(refused.reason))
@@ -64,9 +66,10 @@ def walk_in(slug: str):
         form.allow_overflow.errors = [in_words(refused.reason)]
         return _walk_in_page(event, form, 409)
     # As a tap at the door: the check-in page names the person by the id in the redirect.
+    said = "arrived" if outcome.changed else "already"
+    person_id = outcome.registration.id
     return redirect(
-        url_for("organiser.checkin", slug=event.slug, person=seated.id, outcome="arrived"),
-        code=303,
+        url_for("organiser.checkin", slug=event.slug, person=person_id, outcome=said), code=303
     )
 
 
