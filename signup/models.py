@@ -22,6 +22,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
 from sqlalchemy.event import listen
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -279,6 +280,10 @@ class Registration(db.Model):
     checkin_code: Mapped[str | None] = mapped_column(
         String(8), nullable=True, default=_checkin_code
     )
+    #: Added at the door without a registration (core/admission.py admit_walk_in): their
+    #: details are for contact tracing only, so no email is ever written to them, and
+    #: `email_normalised` stays NULL (the address, if given, is no sign-up's key).
+    walk_in: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
     event: Mapped[Event] = relationship()
     group: Mapped[PriorityGroup] = relationship()

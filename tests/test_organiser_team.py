@@ -158,6 +158,7 @@ DOOR_PAGES = {
     "organiser.check_in_by_token",
     "organiser.check_in_by_code",
 }
+DOOR_PAGES |= {"organiser.walk_in_page", "organiser.walk_in", "organiser.door_list"}
 #: The account's own pages (logout, password, two-step sign-in), open to every role.
 OWN_ACCOUNT = {
     "organiser.logout",

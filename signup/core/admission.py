@@ -25,8 +25,8 @@ from sqlalchemy.orm import joinedload
 from ..clock import now
 from ..extensions import db
 from ..mail import outbox
-from ..models import Event, GroupCheck, Handover, HandoverState, Registration, State
-from . import audit, members, retention, signups, waitlist
+from ..models import Event, EventStatus, GroupCheck, Handover, HandoverState, Registration, State
+from . import audit, members, retention, signups, waitlist, walkins
 from . import handover as handovers
 from .addresses import normalise_email
 from .audit import Actor
@@ -486,3 +486,33 @@ def _transfer(event: Event, handover: Handover, check: GroupCheck, *, by: Actor)
     outbox.enqueue("transferred", giver, withdraw_calendar=True, handover=handover.id)
     _admit(event, taker)
     handovers.mark_accepted(handover, taker, by=by)
+
+
+def admit_walk_in(
+    event_id: int, person: walkins.WalkIn, allow_overflow: bool = False, *, by: Actor
+) -> Outcome:
+    """Seat someone who came without a registration and check them in, in one decision.
+
+    They get a seat when one is open to their group (the same seat rule as everyone's),
+    or beyond capacity only when `allow_overflow` is ticked; else Refused(FULL). Nobody is
+    emailed. The same walk-in sent twice (name and phone) changes nothing the second time;
+    someone signed up with a seat under the address given is refused (HAS_SEAT).
+    """
+    with seat_lock(event_id) as event:
+        if event.status == EventStatus.CANCELLED:
+            raise Refused(Refusal.EVENT_CANCELLED)
+        before = walkins.added_before(event, person)
+        if before is not None:
+            return Outcome(before, changed=False)
+        walkins.refuse_if_seated(event, person)
+        registration = walkins.row_for(event, person)
+        seat_open = _seat_open_to(event, registration.group.rank, waitlist.held_seats(event))
+        if not seat_open and not allow_overflow:
+            raise Refused(Refusal.FULL)
+        registration.state = State.ADMITTED
+        registration.admitted_at = registration.checked_in_at = now()
+        db.session.add(registration)
+        db.session.flush()
+        detail = "" if seat_open else "over kapasitet"
+        audit.add("walk_in", event, registration, detail=detail, by=by)
+        return Outcome(registration, changed=True)

@@ -58,12 +58,16 @@ ACTION_LABELS = {
     "erasure_requested": _l("personen ba om sletting etter smittesporingstiden"),
     "handover": _l("plass overført til en kollega"),
     "handover_refuse": _l("avslo overføring av plass"),
+    "walk_in": _l("la til og sjekket inn en person uten påmelding"),
+    "erase": _l("slettet personopplysningene etter lagringstiden"),
 }
 #: Actions on an organiser account rather than by one: `organiser_id` is the account acted
 #: on (a failed login's target, a command's subject), and nobody logged in did them.
 ACCOUNT_ACTIONS = frozenset({"login_failed", "password", "disable", "enable", "reset_requested"})
 #: Actions the registrant did themself (asking for their own data to be erased): by nobody.
 PERSON_ACTIONS = frozenset({"erased_on_request", "erasure_requested"})
+#: Actions of the scheduler's sweeps: nobody did them, by design.
+SWEEP_ACTIONS = frozenset({"erase"})
 
 #: Who did an action: the organiser signed in, the operator's login name on the command
 #: line, or None for nobody (the person themself, or a sweep).

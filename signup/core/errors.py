@@ -46,6 +46,10 @@ class Refusal(Enum):
     OTHER_EVENT = "other_event"
     #: A short code no registration of this event has.
     UNKNOWN_CODE = "unknown_code"
+    #: The meeting is cancelled: nobody is seated or let in any more.
+    EVENT_CANCELLED = "event_cancelled"
+    #: A walk-in under the address of someone signed up with a seat: check them in instead.
+    HAS_SEAT = "has_seat"
 
 
 class Refused(Exception):

@@ -100,8 +100,8 @@ def cancel(event_id: int, *, by: audit.Actor) -> int:
                 registration.calendar_sequence += 1
             registration.state = State.CANCELLED
             registration.left_at = now()
-            outbox.enqueue("event_cancelled", registration, withdraw_calendar=had_calendar)
-            told.append(registration.id)
+            if outbox.enqueue("event_cancelled", registration, withdraw_calendar=had_calendar):
+                told.append(registration.id)  # a walk-in is not told: nothing is sent them
         audit.add("event_status", event, detail=f"avlyst; {len(told)} fikk beskjed", by=by)
 
     event = db.session.get(Event, event_id)
@@ -209,7 +209,12 @@ def _seat_holders(event: Event) -> list[Registration]:
     return list(
         db.session.scalars(
             select(Registration)
-            .where(Registration.event_id == event.id, Registration.state.in_(SEAT_HOLDING))
+            .where(
+                Registration.event_id == event.id,
+                Registration.state.in_(SEAT_HOLDING),
+                # A walk-in has no calendar entry from us: they get no email.
+                Registration.walk_in.is_(False),
+            )
             .order_by(Registration.id)
         )
     )

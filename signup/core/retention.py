@@ -2,9 +2,10 @@
 
 Unconfirmed sign-ups go when their link expires. The attendee list is kept for contact
 tracing `retention_days` after the meeting ends; then names, addresses, phone numbers,
-organisations and free text are erased from every registration (and the colleagues named
-in handovers of a seat), and the emails that carried them are deleted. Rows stay, so
-counts per state and group remain.
+organisations, free text and arrival times are erased from every registration (walk-ins
+too, and the colleagues named in handovers of a seat), and the emails that carried them
+are deleted. Rows stay, so counts per state and group remain; the audit log says when,
+with how many people and arrivals.
 
 A person may ask for their own data to be erased (the manage page): `erase_registrations`
 is the one meaning of "erase", for the sweep and for that request alike. While the
@@ -16,11 +17,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from ..clock import now
 from ..extensions import db
 from ..models import Event, EventStatus, Handover, OutboxMessage, Registration, State
+from . import audit
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,8 @@ ERASED = {
     Registration.phone: "",
     Registration.dietary: "",
     Registration.pending_details: None,
+    # When each person arrived is attendance data too: only the counts below outlive it.
+    Registration.checked_in_at: None,
 }
 
 
@@ -95,11 +99,24 @@ def erase_registrations(*conditions) -> int:
 
 
 def erase_event(event: Event) -> int:
-    """Erase the personal data of one event's registrations; returns how many."""
+    """Erase the personal data of one event's registrations, walk-ins and arrivals included,
+    with an audit entry that keeps the anonymous counts; returns how many.
+    """
+    arrived = db.session.scalar(
+        select(func.count())
+        .select_from(Registration)
+        .where(
+            Registration.event_id == event.id,
+            Registration.erased_at.is_(None),
+            Registration.checked_in_at.is_not(None),
+        )
+    )
     erased = erase_registrations(Registration.event_id == event.id)
     # Emails about the event to addresses with no registration go too.
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.event_id == event.id))
     event.erased_at = now()
+    detail = f"{erased} påmeldinger, {arrived} ankomster"
+    audit.add("erase", event, detail=detail, by=None)
     db.session.commit()
     log.info("erased personal data of %d registrations of event %s", erased, event.id)
     return erased

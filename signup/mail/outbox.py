@@ -61,13 +61,16 @@ def claim_lease() -> timedelta:
     return timedelta(seconds=LEASE_TIMEOUTS * current_app.config.get("MAIL_TIMEOUT", 10))
 
 
-def enqueue(kind: str, registration: Registration, **values) -> OutboxMessage:
+def enqueue(kind: str, registration: Registration, **values) -> OutboxMessage | None:
     """Write the intent to send `kind` to `registration` into the caller's transaction.
 
     Nothing is rendered here (this may run inside the seat lock): the row keeps the facts
     of this moment the email states, with `values` (a waitlist position, the organiser's
-    reason), and the email is built from them after the commit.
+    reason), and the email is built from them after the commit. A walk-in gets nothing
+    (None): they gave their details at the door for contact tracing only.
     """
+    if registration.walk_in:
+        return None
     context = {"facts": compose.facts(registration), "values": values}
     return _write(kind, context, registration.email, registration.event_id, registration.id)
 

@@ -38,6 +38,11 @@ WORDS = {
     Refusal.BAD_PASS: _l("Koden er ikke en gyldig innsjekkingskode. Bruk navnesøket."),
     Refusal.OTHER_EVENT: _l("Koden gjelder et annet møte. Personen er ikke sjekket inn."),
     Refusal.UNKNOWN_CODE: _l("Ingen påmelding til dette møtet har denne koden. Bruk navnesøket."),
+    Refusal.EVENT_CANCELLED: _l("Møtet er avlyst. Ingenting er endret."),
+    Refusal.HAS_SEAT: _l(
+        "Personen med denne e-postadressen er påmeldt og har plass. "
+        "Søk etter navnet på innsjekkingssiden og registrer ankomsten der."
+    ),
 }
 #: A reason with no words of its own (a replaced confirm link): the page below says the rest.
 OTHERWISE = _l("Vi kunne ikke gjøre dette. Under ser du hvordan påmeldingen din står nå.")

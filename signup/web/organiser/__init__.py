@@ -43,6 +43,7 @@ from . import (  # noqa: E402,F401  (routes register on import)
     auth,
     checkin,
     checkin_scan,
+    door,
     editing,
     exports,
     handover,

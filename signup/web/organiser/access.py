@@ -5,6 +5,17 @@
 - Only the administrator (an organiser of all events) manages accounts and reads the
   audit log, which covers every event.
 Anything else is 403.
+
+At the door, by data minimisation (each role sees what its job needs, no more):
+
+| page (endpoint)                               | door | organiser of the event |
+|-----------------------------------------------|------|------------------------|
+| check-in, arrive/undo (checkin, check_in...)  | yes  | yes                    |
+| add a walk-in (walk_in_page, walk_in)         | yes  | yes                    |
+| door list to print: name, group, organisation | yes  | yes                    |
+| attendance list with contact details (page,   | no   | yes (each view and     |
+| CSV: attendance_list, attendance_csv)         |      | download is audited)   |
+| kitchen: dietary notes with names (kitchen)   | no   | yes                    |
 """
 
 from __future__ import annotations
@@ -34,6 +45,8 @@ CHECK_IN = {
     "organiser.check_in_by_token",
     "organiser.check_in_by_code",
 }
+#: The door's pages for walk-ins and the door list (see the table above).
+CHECK_IN |= {"organiser.walk_in_page", "organiser.walk_in", "organiser.door_list"}
 #: Pages for the administrator only.
 ADMIN_ONLY = {
     "organiser.audit_log",

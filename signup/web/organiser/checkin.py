@@ -46,7 +46,7 @@ def _outcome(event: Event) -> dict | None:
     if outcome not in OUTCOMES or person_id is None:
         return None
     person = db.session.get(Registration, person_id)
-    if person is None or person.event_id != event.id or person.email_normalised is None:
+    if person is None or person.event_id != event.id or person.erased_at is not None:
         return None
     words, category = OUTCOMES[outcome]
     return {"text": words(person.name), "category": category}

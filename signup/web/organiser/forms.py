@@ -9,12 +9,14 @@ from wtforms import (
     EmailField,
     PasswordField,
     SelectField,
+    StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ...core.eventschema import EventForm
-from ..public.forms import REQUIRED, known_choice
+from ..public.forms import REQUIRED, SignupForm, known_choice, valid_email, valid_phone
+from ..public.forms import _strip as strip  # the sign-up form's own filter, for the same fields
 from ..validators import no_control_characters, no_control_characters_in_lines
 
 
@@ -92,3 +94,46 @@ class MoveForm(FlaskForm):
     def __init__(self, *args, groups=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.group.choices = [(group.key, group.label) for group in groups]
+
+
+class WalkInForm(FlaskForm):
+    """Someone at the door without a registration: the sign-up form's rules for the same fields.
+
+    The phone is required (no email goes to a walk-in: it is how tracing reaches them).
+    """
+
+    name = SignupForm.name
+    organisation = SignupForm.organisation
+    phone = StringField(
+        _l("Telefon"),
+        filters=[strip],
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=40, message=_l("Høyst 40 tegn.")),
+            valid_phone,
+        ],
+        render_kw={"autocomplete": "off", "inputmode": "tel"},
+    )
+    email = EmailField(
+        _l("E-post (valgfritt)"),
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=254, message=_l("Adressen kan være høyst 254 tegn.")),
+            valid_email,
+        ],
+        render_kw={"autocomplete": "off"},
+    )
+    group = SelectField(
+        _l("Gruppe"),
+        validators=[InputRequired(_l("Velg en gruppe.")), known_choice],
+        validate_choice=False,
+    )
+    allow_overflow = BooleanField(_l("Over kapasitet: gi plass selv om møtet er fullt"))
+
+    def __init__(self, *args, groups=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.group.choices = [(group.key, group.label) for group in groups]
+        if not self.group.data and groups:
+            # Someone at the door has claimed no priority: the group of everyone else.
+            self.group.data = groups[-1].key

@@ -22,6 +22,7 @@ from ...models import (
     Registration,
     State,
 )
+from ..collation import norwegian_key
 from . import paging
 from .paging import Page
 
@@ -88,7 +89,8 @@ def event_summaries() -> list[tuple[Event, SeatCounts]]:
     return [(event, counts[event.id]) for event in events]
 
 
-def _with_group():
+def with_group():
+    """Registrations with their group loaded in the same query."""
     return (
         select(Registration)
         .join(PriorityGroup, Registration.group_id == PriorityGroup.id)
@@ -98,7 +100,7 @@ def _with_group():
 
 def _waiting(event: Event):
     return (
-        _with_group()
+        with_group()
         .where(Registration.event_id == event.id, Registration.state == State.WAITLISTED)
         .order_by(*waitlist.queue_order())
     )
@@ -117,7 +119,7 @@ def waitlist_page(event: Event, number: int) -> Page[Registration]:
 def open_offers(event: Event) -> list[Registration]:
     return list(
         db.session.scalars(
-            _with_group()
+            with_group()
             .where(Registration.event_id == event.id, Registration.state == State.OFFERED)
             .order_by(Registration.offer_expires_at)
         )
@@ -158,7 +160,7 @@ def registrations(
     event: Event, search: str = "", state: str = "", group: str = "", limit: int = TABLE_LIMIT
 ) -> list[Registration]:
     """Registrations matching a search in name, email or organisation, a state and a group."""
-    query = _with_group().where(*_table_conditions(event, state, group))
+    query = with_group().where(*_table_conditions(event, state, group))
     query = query.order_by(Registration.name, Registration.id)
     if not search:
         return list(db.session.scalars(query.limit(limit)))
@@ -179,7 +181,7 @@ def registration_page(
     conditions = _table_conditions(event, state, group)
     by_name = (Registration.name, Registration.id)
     if not search:
-        return paging.of_query(_with_group().where(*conditions).order_by(*by_name), number)
+        return paging.of_query(with_group().where(*conditions).order_by(*by_name), number)
     # A search reads four columns of every candidate and whole rows for one page only.
     words = search.casefold().split()
     candidates = db.session.execute(
@@ -190,7 +192,7 @@ def registration_page(
     )
     found = paging.of_list([row.id for row in candidates if _matches(words, *row[1:])], number)
     rows = db.session.scalars(
-        _with_group().where(Registration.id.in_(found.items)).order_by(*by_name)
+        with_group().where(Registration.id.in_(found.items)).order_by(*by_name)
     )
     found.items = list(rows)
     return found
@@ -200,7 +202,7 @@ def attendee_list(event: Event) -> list[Registration]:
     """Everyone who confirmed (unconfirmed sign-ups are not attendees), by name."""
     return list(
         db.session.scalars(
-            _with_group()
+            with_group()
             .where(Registration.event_id == event.id, Registration.state != State.UNCONFIRMED)
             .order_by(Registration.name, Registration.id)
         )
@@ -209,10 +211,13 @@ def attendee_list(event: Event) -> list[Registration]:
 
 @dataclass
 class Kitchen:
-    """What the kitchen needs: how many have a seat, and each dietary note with its count."""
+    """What the kitchen needs: how many have a seat, each dietary note with its count, and
+    who wrote each note (names in Norwegian order, by note as shown).
+    """
 
     seated: int
     notes: list[tuple[str, int]]
+    names: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def with_needs(self) -> int:
@@ -221,21 +226,27 @@ class Kitchen:
 
 def kitchen(event: Event) -> Kitchen:
     """Dietary notes of everyone with a seat, the same note (any case or spacing) counted once."""
-    notes = db.session.scalars(
-        select(Registration.dietary).where(
+    rows = db.session.execute(
+        select(Registration.name, Registration.dietary).where(
             Registration.event_id == event.id, Registration.state == State.ADMITTED
         )
     ).all()
     counted: Counter = Counter()
     shown: dict[str, str] = {}
-    for note in notes:
+    names: dict[str, list[str]] = {}
+    for name, note in rows:
         words = " ".join((note or "").split())
         if words:
             key = words.casefold()
             counted[key] += 1
             shown.setdefault(key, words)
+            names.setdefault(key, []).append(name)
     ordered = sorted(counted.items(), key=lambda item: (-item[1], item[0]))
-    return Kitchen(seated=len(notes), notes=[(shown[key], count) for key, count in ordered])
+    return Kitchen(
+        seated=len(rows),
+        notes=[(shown[key], count) for key, count in ordered],
+        names={shown[key]: sorted(names[key], key=norwegian_key) for key, _count in ordered},
+    )
 
 
 def timeline(event: Event) -> list[tuple[datetime, datetime | None]]:

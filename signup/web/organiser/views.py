@@ -151,6 +151,7 @@ def audit_log():
         entries=queries.audit_page(_page_number()),
         account_actions=audit.ACCOUNT_ACTIONS,
         person_actions=audit.PERSON_ACTIONS,
+        sweep_actions=audit.SWEEP_ACTIONS,
     )
 
 
