@@ -24,5 +24,6 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('registration', schema=None) as batch_op:
-        batch_op.drop_column('erasure_requested_at')
+    # In place on both databases (SQLite since 3.35): a batch copy of the table would null
+    # every outbox row's and audit entry's link to a registration (ON DELETE SET NULL).
+    op.drop_column('registration', 'erasure_requested_at')
