@@ -4,6 +4,7 @@ Real threads against a real SQLite file and PostgreSQL (TEST_BACKEND / TEST_DATA
 """
 
 import pytest
+from test_concurrency import own, run_together
 
 from conftest import count_rows
 from signup.core import admission, signups, waitlist
@@ -11,7 +12,6 @@ from signup.core import handover as handovers
 from signup.core.errors import Refused
 from signup.extensions import db
 from signup.models import Handover, Registration, State
-from test_concurrency import own, run_together
 
 BACKENDS = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 pytestmark = pytest.mark.own_database
