@@ -356,3 +356,20 @@ def test_a_colleague_who_left_before_gets_their_own_registration_back(
     assert (again.state, again.name) == (State.ADMITTED, COLLEAGUE_NAME)
     assert signups.find(event, COLLEAGUE).id == left.id
     assert seats(event) == before
+
+
+def test_an_old_link_cannot_take_a_seat_the_giver_got_again(
+    client, make_event, confirmed, smtp, frozen_clock
+):
+    event = make_event(capacity=2, title=TITLE)
+    giver = confirmed(event, GIVER, name=GIVER_NAME)
+    old = handovers.start(fresh(giver), COLLEAGUE_NAME, COLLEAGUE)
+    admission.cancel(fresh(giver))
+    frozen_clock.advance(timedelta(minutes=5))
+    assert admission.rejoin(fresh(giver)).registration.state == State.ADMITTED  # a free seat
+    with pytest.raises(Refused) as refused:
+        admission.accept_handover(old)
+    assert refused.value.reason == Refusal.HANDOVER_ENDED
+    assert handovers.open_for(fresh(giver)) is None
+    handovers.start(fresh(giver), "Per Sæther", "per@finnfjord.no")  # a new one may start
+    assert fresh(giver).state == State.ADMITTED and signups.find(event, COLLEAGUE) is None

@@ -58,6 +58,7 @@ def test_every_post_route_refuses_a_post_without_csrf_token(
                 "registration_id": str(offered.id),
                 "message_id": str(message_id),
                 "key": "medlem",
+                "handover_id": "1",
                 "organiser_id": str(db.session.scalar(db.select(Organiser.id))),
                 "token": tokens.sign(purpose, public_id, offered.offer_number),
             },
@@ -94,7 +95,7 @@ def test_pages_from_signed_links_are_never_stored_and_others_may_be(client, make
     submit_signup(client, event, "aase@example.no")
     mail = smtp.wait_for("aase@example.no")[0]
     confirm = link_path(mail, "c")
-    for path in (confirm, "/c/spoilt", "/m/spoilt", "/o/spoilt"):
+    for path in (confirm, "/c/spoilt", "/m/spoilt", "/o/spoilt", "/h/spoilt"):
         assert client.get(path).headers.get("Cache-Control") == "no-store", path
     assert confirm_by_link(client, mail).headers.get("Cache-Control") == "no-store"
     for path in ("/", f"/events/{event.slug}/", "/new-link"):
@@ -106,7 +107,7 @@ def test_pages_from_signed_links_are_never_stored_and_others_may_be(client, make
     ]
     for rule in public:
         view = client.application.view_functions[rule.endpoint]
-        signed = rule.rule.startswith(("/c/", "/m/", "/o/"))
+        signed = rule.rule.startswith(("/c/", "/m/", "/o/", "/h/"))
         assert getattr(view, "personal_page", False) == signed, rule.rule
 
 

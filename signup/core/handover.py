@@ -60,6 +60,16 @@ def may_hand_over(registration: Registration) -> bool:
     )
 
 
+def for_the_seat_held(handover: Handover) -> bool:
+    """Whether the giver still holds the seat they offered (not one they got again later)."""
+    giver = handover.giver
+    return (
+        may_hand_over(giver)
+        and giver.admitted_at is not None
+        and giver.admitted_at <= handover.created_at
+    )
+
+
 def deadline(event: Event, start: datetime) -> datetime:
     """The colleague answers within `offer_hours` (quiet hours as for offers), before the start."""
     return min(window_end(event, start), event.starts_at)
@@ -110,7 +120,7 @@ def refuse(handover: Handover, *, by: Actor) -> Handover:
         if current is None or current.state != HandoverState.AWAITING_APPROVAL:
             raise Refused(Refusal.HANDOVER_ENDED)
         _end(current, HandoverState.REFUSED)
-        if current.giver.state == State.ADMITTED:
+        if for_the_seat_held(current):
             outbox.enqueue("handover_refused", current.giver, handover=current.id)
         outbox.enqueue_about_handover("handover_not_approved", current)
         audit.add("handover_refuse", event, current.giver, detail=_detail(current), by=by)
@@ -128,7 +138,7 @@ def lapse_due(event_id: int) -> int:
         ).all()
         for handover in due:
             _end(handover, HandoverState.LAPSED)
-            if handover.giver.state == State.ADMITTED:
+            if for_the_seat_held(handover):
                 outbox.enqueue("handover_lapsed", handover.giver, handover=handover.id)
         return len(due)
 
@@ -142,7 +152,7 @@ def check_takeable(event: Event, handover: Handover) -> None:
     """Raise Refused unless the colleague may take the seat now (called in the seat lock)."""
     if handover.state not in HANDOVER_OPEN or handover.expires_at <= now():
         raise Refused(Refusal.HANDOVER_ENDED)
-    if not may_hand_over(handover.giver):
+    if not for_the_seat_held(handover):
         raise Refused(Refusal.HANDOVER_ENDED)
     if colleague_registered(event, handover):
         raise Refused(Refusal.ALREADY_REGISTERED)
@@ -190,7 +200,7 @@ def standing(handover: Handover) -> str:
         return HandoverState(handover.state).value
     if handover.expires_at <= now():
         return "lapsed"
-    if not may_hand_over(handover.giver):
+    if not for_the_seat_held(handover):
         return "seat_gone"
     if colleague_registered(handover.event, handover):
         return "registered"
@@ -212,9 +222,15 @@ def by_public_id(public_id: str) -> Handover | None:
 
 
 def open_for(giver: Registration) -> Handover | None:
-    """The giver's handover that may still move the seat, if any."""
+    """The giver's handover that may still move the seat they hold now, if any."""
+    if giver.admitted_at is None:
+        return None
     return db.session.scalar(
-        select(Handover).where(Handover.giver_id == giver.id, Handover.state.in_(HANDOVER_OPEN))
+        select(Handover).where(
+            Handover.giver_id == giver.id,
+            Handover.state.in_(HANDOVER_OPEN),
+            Handover.created_at >= giver.admitted_at,
+        )
     )
 
 

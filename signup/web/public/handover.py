@@ -50,6 +50,7 @@ def _open_handover():
 
 
 @bp.route("/m/<token>/handover", methods=["GET", "POST"])
+@limits.client_limit
 @personal
 def handover_start(token: str):
     """The form naming the colleague; its POST emails them the link (the GET changes nothing)."""
