@@ -334,11 +334,13 @@ def test_a_cancelled_seat_cannot_then_be_taken(client, make_event, confirmed, sm
     with pytest.raises(Refused) as refused:
         admission.accept_handover(handover)
     assert refused.value.reason == Refusal.HANDOVER_ENDED
+    # The handover ended with the seat: nothing is left waiting for the colleague or an organiser.
+    assert the_handover().state == HandoverState.WITHDRAWN
     assert fresh(waiting).state == State.OFFERED
     assert signups.find(event, COLLEAGUE) is None
     page = client.get(link_path(smtp.wait_for(COLLEAGUE)[0], "h"))
     assert page.status_code == 410
-    assert "ikke lenger plassen å gi bort" in page.get_data(as_text=True)
+    assert "trukket tilbake tilbudet om plassen" in page.get_data(as_text=True)
 
 
 def test_a_colleague_who_left_before_gets_their_own_registration_back(

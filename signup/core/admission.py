@@ -208,6 +208,7 @@ def _cancel(registration: Registration, reason: str, by_organiser: bool) -> None
     had_calendar = registration.state == State.ADMITTED
     if had_calendar:
         registration.calendar_sequence += 1
+        handovers.end_with_seat(registration)
     registration.state = State.CANCELLED
     registration.left_at = now()
     registration.offer_expires_at = None

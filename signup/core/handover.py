@@ -113,6 +113,17 @@ def withdraw(registration: Registration) -> bool:
         return True
 
 
+def end_with_seat(giver: Registration) -> None:
+    """The giver's seat went another way (cancelled): their open handover ends with it.
+
+    Adds to the caller's seat decision; the colleague's link then says it has ended, and
+    an organiser has nothing left to approve.
+    """
+    handover = open_for(giver)
+    if handover is not None:
+        _end(handover, HandoverState.WITHDRAWN)
+
+
 def refuse(handover: Handover, *, by: Actor) -> Handover:
     """The organiser refuses a handover waiting for approval; the giver keeps the seat."""
     with seat_lock(handover.event_id) as event:
