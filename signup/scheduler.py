@@ -15,7 +15,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from .clock import now
-from .core import admission, briefing, retention, waitlist
+from .core import admission, announcements, briefing, retention, waitlist
 from .extensions import db
 from .mail.outbox import deliver_due
 from .models import Event
@@ -59,6 +59,7 @@ SWEEPS = (
     release_reserves,
     close_registrations,
     briefing.send_due_briefings,
+    announcements.send_due,
     retention.purge_unconfirmed,
     retention.erase_expired_events,
     deliver_outbox,

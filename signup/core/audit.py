@@ -54,6 +54,11 @@ ACTION_LABELS = {
     "twostep_on": _l("slo på totrinns innlogging"),
     "twostep_off": _l("slo av totrinns innlogging"),
     "recovery_code_used": _l("logget inn med en reservekode"),
+    "message_send": _l("sendte en melding til deltakerne"),
+    "message_schedule": _l("planla en melding til deltakerne"),
+    "message_edit": _l("endret en planlagt melding"),
+    "message_withdraw": _l("trakk tilbake en planlagt melding"),
+    "message_test": _l("sendte en testmelding til seg selv"),
 }
 #: Actions on an organiser account rather than by one: `organiser_id` is the account acted
 #: on (a failed login's target, a command's subject), and nobody logged in did them.

@@ -2,8 +2,9 @@
 
 Unconfirmed sign-ups go when their link expires. The attendee list is kept for contact
 tracing `retention_days` after the meeting ends; then names, addresses, phone numbers,
-organisations and free text are erased from every registration, and the emails that
-carried them are deleted. Rows stay, so counts per state and group remain.
+organisations and free text are erased from every registration, the organisers' messages
+lose their subject and text, and the emails that carried them are deleted. Rows stay, so
+counts per state and group remain.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy import delete, select, update
 
 from ..clock import now
 from ..extensions import db
-from ..models import Event, OutboxMessage, Registration, State
+from ..models import Announcement, AnnouncementState, Event, OutboxMessage, Registration, State
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +64,28 @@ def erase_event(event: Event) -> int:
         .values({**ERASED, Registration.erased_at: now()})
     ).rowcount
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.event_id == event.id))
+    _erase_announcements(event)
     event.erased_at = now()
     db.session.commit()
     log.info("erased personal data of %d registrations of event %s", erased, event.id)
     return erased
+
+
+def _erase_announcements(event: Event) -> None:
+    """The organisers' messages may name people: their text goes, their counts stay.
+
+    One still scheduled is withdrawn: there is nobody left to send it to.
+    """
+    db.session.execute(
+        update(Announcement)
+        .where(Announcement.event_id == event.id, Announcement.state == AnnouncementState.SCHEDULED)
+        .values(state=AnnouncementState.WITHDRAWN, withdrawn_at=now())
+    )
+    db.session.execute(
+        update(Announcement)
+        .where(Announcement.event_id == event.id, Announcement.erased_at.is_(None))
+        .values(subject="", body="", erased_at=now())
+    )
 
 
 def erase_expired_events() -> int:

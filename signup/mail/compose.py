@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from ..clock import now
 from ..extensions import db
-from ..models import Event, Registration, State
+from ..models import Announcement, Event, Registration, State
 from . import render
 
 log = logging.getLogger(__name__)
@@ -113,12 +113,16 @@ def build_rows(rows: Iterable) -> dict[int, Built | Unbuildable]:
                 select(Event).where(Event.id.in_({row.event_id for row in rows}))
             )
         }
+        announcements = _announcements(session, rows)
         session.commit()
     built: dict[int, Built | Unbuildable] = {}
     for row in rows:
         try:
             built[row.id] = build(
-                row, registrations.get(row.registration_id), events.get(row.event_id)
+                row,
+                registrations.get(row.registration_id),
+                events.get(row.event_id),
+                announcements,
             )
         except Unbuildable as reason:
             built[row.id] = reason
@@ -139,12 +143,37 @@ def _registrations(session: Session, ids: set) -> dict[int, Registration]:
     return {registration.id: registration for registration in found}
 
 
-def build(row, registration: Registration | None, event: Event | None) -> Built:
-    """Render the intent of `row` and build its message; raises Unbuildable."""
+def _announcements(session: Session, rows: list) -> dict[int, Announcement]:
+    """The organisers' messages the rows are copies of, by id."""
+    ids = {((row.context or {}).get("values") or {}).get("announcement") for row in rows}
+    ids.discard(None)
+    if not ids:
+        return {}
+    return {a.id: a for a in session.scalars(select(Announcement).where(Announcement.id.in_(ids)))}
+
+
+def _announcement_text(announcements: dict | None, announcement_id: int) -> dict:
+    """What a copy of an organiser's message says; raises Unbuildable once it is erased."""
+    announcement = (announcements or {}).get(announcement_id)
+    if announcement is None or announcement.erased_at is not None:
+        raise Unbuildable("the organisers' message was erased before its email was built")
+    return {"message_subject": announcement.subject, "message_body": announcement.body}
+
+
+def build(row, registration: Registration | None, event: Event | None, announcements=None) -> Built:
+    """Render the intent of `row` and build its message; raises Unbuildable.
+
+    `announcements` holds the subject and body of the organisers' messages, by id.
+    """
     context = row.context or {}
     values = dict(context.get("values") or {})
     if row.kind in render.ACCOUNT_KINDS:
         rendered = render.render_for_account(row.kind, context["facts"]["language"], **values)
+    elif row.kind == render.SAMPLE_KIND:
+        if event is None:
+            raise Unbuildable("the event was deleted before its email was built")
+        language = context["facts"]["language"]
+        rendered = render.render_sample(event, language, test=True, **values)
     elif row.kind in render.ADDRESS_KINDS:
         if event is None:
             raise Unbuildable("the event was deleted before its email was built")
@@ -153,6 +182,8 @@ def build(row, registration: Registration | None, event: Event | None) -> Built:
         if registration is None or registration.erased_at or not registration.email_normalised:
             raise Unbuildable(ERASED)
         written = as_written(registration, context["facts"])
+        if "announcement" in values:
+            values.update(_announcement_text(announcements, values.pop("announcement")))
         rendered = render.render(row.kind, written, **values)
     return Built(rendered.subject, message(rendered, row.recipient, row.message_id).as_bytes())
 

@@ -23,10 +23,12 @@ TO_REGISTRATION = {
     "already_registered": _l("allerede påmeldt"),
     "event_changed": _l("endret tid eller sted"),
     "event_cancelled": _l("møtet avlyst"),
+    "organiser_message": _l("melding fra arrangøren"),
 }
 #: Kinds sent to an address that has no registration (nothing to manage, no personal link).
 TO_ADDRESS = {
     "no_registration": _l("ingen påmelding på adressen"),
+    "organiser_message_test": _l("testmelding til arrangøren"),
 }
 #: Kinds sent to an organiser account (invitations and password resets; no event).
 TO_ACCOUNT = {

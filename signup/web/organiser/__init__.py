@@ -44,6 +44,7 @@ from . import (  # noqa: E402,F401  (routes register on import)
     checkin,
     editing,
     exports,
+    messages,
     team,
     views,
 )
