@@ -7,7 +7,15 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    StopValidation,
+    ValidationError,
+)
 
 from ...clock import now
 from ...core import announcements, segments
@@ -20,6 +28,16 @@ NOW, LATER = "now", "later"
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def _only_when_later(form, field) -> None:
+    """The time counts only for a message sent later; then it must be given."""
+    if form.when.data != LATER:
+        field.errors[:] = []
+        raise StopValidation()
+    if not field.raw_data or not field.raw_data[0].strip():
+        field.errors[:] = []
+        raise StopValidation(_l("Skriv når meldingen skal sendes, f.eks. 2031-08-17T12:00."))
 
 
 class MessageForm(FlaskForm):
@@ -56,13 +74,22 @@ class MessageForm(FlaskForm):
     )
     when = RadioField(
         _l("Når"),
-        choices=[(NOW, _l("Send nå")), (LATER, _l("Send senere, på tidspunktet under"))],
+        choices=[
+            SelectChoice(NOW, _l("Send nå")),
+            SelectChoice(LATER, _l("Send senere, på tidspunktet under")),
+        ],
         default=NOW,
-        validators=[InputRequired(_l("Velg når meldingen skal sendes.")), known_choice],
+        validators=[
+            InputRequired(_l("Velg når meldingen skal sendes.")),
+            AnyOf([NOW, LATER], message=_l("Velg et av alternativene.")),
+        ],
         validate_choice=False,
     )
     scheduled_at = MomentField(
-        _l("Tidspunkt (lokal tid for møtet)"), format=MOMENT_FORMATS, render_kw={"step": 60}
+        _l("Tidspunkt (lokal tid for møtet)"),
+        format=MOMENT_FORMATS,
+        validators=[_only_when_later],
+        render_kw={"step": 60},
     )
 
     def __init__(self, *args, event, **kwargs):
@@ -71,10 +98,8 @@ class MessageForm(FlaskForm):
         self.segment.choices = [(segment.key, segment.words) for segment in segments.choices(event)]
 
     def validate_scheduled_at(self, field) -> None:
-        if self.when.data != LATER:
-            return
         if field.data is None:
-            raise ValidationError(_l("Skriv når meldingen skal sendes, f.eks. 2031-08-17T12:00."))
+            return  # what could not be read is already said
         if not FIRST_YEAR <= field.data.year <= LAST_YEAR:
             raise ValidationError(_l("Velg en dato mellom år 2000 og 2200."))
         if self.moment() <= now():
