@@ -14,7 +14,8 @@ from signup.mail import render
 def test_every_email_has_its_subject_as_title_and_a_viewport(app, make_event, confirmed, kind):
     event = make_event(title="Temamøte på Ørland: blåskjell og ærlig industri")
     registration = confirmed(event, "kari@example.no", name="Kåre Ødegård")
-    rendered = render.render(kind, registration, position=1)
+    message = {"message_subject": "Nytt rom på Ås", "message_body": "Ta med *legitimasjon*."}
+    rendered = render.render(kind, registration, position=1, **message)
     head = rendered.html.split("</head>", 1)[0]
     title = re.search(r"<title>(.*?)</title>", head, re.DOTALL)
     assert title and html.unescape(title.group(1)) == rendered.subject != ""

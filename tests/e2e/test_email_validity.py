@@ -13,9 +13,16 @@ def test_every_kind_of_email_is_valid_html(app, make_event, confirmed):
     seated = confirmed(event, "ase@example.no", name="Åse Ødegård")
     waiting = confirmed(event, "kare@example.no", name="Kåre Ås")
     admission.cancel(seated)  # Kåre now holds an offer
+    # An organiser's message, with the Markdown it may hold (issue 16).
+    message = {"message_subject": "Nytt rom på Ås", "message_body": "**Nytt** rom:\n\n- Ørland"}
     documents = [
-        (f"{kind} ({person.state.value})", render.render(kind, person, position=1).html.encode())
+        (
+            f"{kind} ({person.state.value})",
+            render.render(kind, person, position=1, **message).html.encode(),
+        )
         for person in (seated, waiting)
         for kind in render.KINDS
     ]
+    sample = render.render_sample(event, test=True, **message)
+    documents.append((render.SAMPLE_KIND, sample.html.encode()))
     assert htmlcheck.errors_in(documents) == []

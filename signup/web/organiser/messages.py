@@ -7,10 +7,13 @@ and audit entry; the segments and their counts come from core/segments.py.
 
 from __future__ import annotations
 
+import re
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from ...core import announcements, segments
 from ...extensions import db
@@ -28,7 +31,8 @@ STATE_WORDS = {
     AnnouncementState.SENT: _l("sendt"),
     AnnouncementState.WITHDRAWN: _l("trukket tilbake"),
 }
-#: A page with a preview frames the email's HTML, which carries inline styles.
+_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL)
+#: A page with a preview shows the email's HTML, which carries inline styles.
 PREVIEW_POLICY = DEV_MAILBOX_POLICY
 
 
@@ -89,7 +93,7 @@ def _page(event: Event, form: MessageForm, status: int = 200, preview: bool = Fa
         event=event,
         form=form,
         counts=counts,
-        preview=_preview(event, form) if preview else None,
+        **_preview(event, form, preview),
         listed=announcements.of_event(event),
         segment_words=lambda key: segments.words(event, key),
         announcement_words=STATE_WORDS,
@@ -101,10 +105,17 @@ def _page(event: Event, form: MessageForm, status: int = 200, preview: bool = Fa
     return page, status, headers
 
 
-def _preview(event: Event, form: MessageForm) -> render.RenderedEmail:
-    return render.render_sample(
+def _preview(event: Event, form: MessageForm, wanted: bool) -> dict:
+    """The email for a sample recipient, and its HTML part's body to show in the page."""
+    if not wanted:
+        return {"preview": None}
+    email = render.render_sample(
         event, message_subject=form.subject.data, message_body=form.body.data
     )
+    # The email's own rendering (its organiser text escaped by the Markdown): no frame, so
+    # the page keeps one document; its inline styles need the preview's policy.
+    body = _BODY.search(email.html)
+    return {"preview": email, "preview_body": Markup(body.group(1) if body else "")}
 
 
 def announcement_or_404(event: Event, announcement_id: int) -> Announcement:
