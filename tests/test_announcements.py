@@ -11,7 +11,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import String, Text, insert, select
+from sqlalchemy import String, Text, insert, select, update
 
 from conftest import in_threads, link_path, make_app, text_of, wait_until, words_of
 from signup import clock, scheduler, tokens
@@ -220,6 +220,27 @@ def test_editing_before_its_time_changes_what_is_sent(app, smtp, make_event):
         [mail] = wait_until(lambda person=person: copies_to(smtp, person.email))
         assert "Ny tekst om Ørland." in text_of(mail)
     assert not any(m["Subject"] == "Utkast" for m in smtp.messages)
+
+
+def test_a_due_message_to_a_removed_group_is_withdrawn_and_the_others_still_go(
+    app, smtp, make_event
+):
+    event = make_event(capacity=5)
+    people = add_people(event, {State.ADMITTED: 2})
+    at = clock.now() + timedelta(hours=1)
+    orphan = _schedule(event, at, segment="group:andre")
+    kept = _schedule(event, at)
+    db.session.execute(
+        update(Announcement).where(Announcement.id == orphan).values(segment="group:fjernet")
+    )
+    db.session.commit()
+    clock.set_now(at + timedelta(seconds=10))
+    scheduler.run_sweeps(app)
+    db.session.rollback()
+    assert db.session.get(Announcement, orphan).state == AnnouncementState.WITHDRAWN
+    assert db.session.get(Announcement, kept).state == AnnouncementState.SENT
+    for person in people:
+        wait_until(lambda person=person: copies_to(smtp, person.email))
 
 
 def test_a_sweep_a_minute_late_still_sends_it_once(app, smtp, make_event):

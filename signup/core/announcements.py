@@ -11,6 +11,7 @@ schedulers sweep at once, it is sent once.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from sqlalchemy import func, select, update
@@ -23,6 +24,8 @@ from ..models import Announcement, AnnouncementState, Event, MessageState, Outbo
 from . import audit, segments
 from .audit import Actor
 from .lock import seat_lock, write_transaction
+
+log = logging.getLogger(__name__)
 
 KIND = "organiser_message"
 TEST_KIND = "organiser_message_test"
@@ -217,8 +220,33 @@ def due() -> list[int]:
 
 
 def send_due() -> int:
-    """The scheduler's sweep: send every scheduled message that is due; returns copies."""
-    return sum(send_scheduled(announcement_id) for announcement_id in due())
+    """The scheduler's sweep: send every scheduled message that is due; returns copies.
+
+    One message that cannot be sent (its group was removed from the event) is withdrawn
+    and logged by id; the others still go.
+    """
+    copies = 0
+    for announcement_id in due():
+        try:
+            copies += send_scheduled(announcement_id)
+        except segments.UnknownSegment:
+            _withdraw_unsendable(announcement_id)
+    return copies
+
+
+def _withdraw_unsendable(announcement_id: int) -> None:
+    """Withdraw a due message whose segment the event no longer has, with an audit entry."""
+    log.warning("scheduled message %s withdrawn: its segment no longer exists", announcement_id)
+    with write_transaction():
+        announcement = db.session.get(Announcement, announcement_id)
+        if _while_scheduled(
+            announcement.event,
+            announcement_id,
+            state=AnnouncementState.WITHDRAWN,
+            withdrawn_at=now(),
+        ):
+            detail = _detail(announcement, ": gruppen finnes ikke lenger")
+            audit.add("message_withdraw", announcement.event, detail=detail, by=None)
 
 
 # -- reads for the message pages ---------------------------------------------------------

@@ -46,3 +46,15 @@ def test_write_preview_test_and_schedule_a_message(person, organiser, make_event
     page.get_by_role("button", name="Trekk tilbake meldingen").click()
     expect(page.get_by_text("Meldingen er trukket tilbake og blir ikke sendt.")).to_be_visible()
     person.check("organiser-message-withdrawn")
+
+    # Sent now: the message's page says what went to whom, and how far delivery is.
+    page.get_by_role("link", name="Alle meldinger").click()
+    page.get_by_label("Mottakere").select_option("everyone")
+    page.get_by_label("Emne").fill("Velkommen til Ørland")
+    page.get_by_label("Melding", exact=True).fill("Vi gleder oss til å se dere.")
+    page.get_by_role("button", name="Send eller planlegg meldingen").click()
+    expect(page.get_by_text("Meldingen sendes nå til 2 mottakere.")).to_be_visible()
+    smtp.wait_for("ola@example.no", 3)
+    page.reload()
+    expect(page.get_by_role("link", name="Ola Ås")).to_be_visible()
+    person.check("organiser-message-sent")
