@@ -336,6 +336,10 @@ class OutboxMessage(db.Model):
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     claim_token: Mapped[str | None] = mapped_column(String(32), nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: The organiser's message this row is one recipient's copy of (kind "organiser_message").
+    announcement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("announcement.id", ondelete="SET NULL"), nullable=True, index=True
+    )
 
     registration: Mapped[Registration | None] = relationship()
 
@@ -494,3 +498,44 @@ class Handover(db.Model):
     event: Mapped[Event] = relationship()
     giver: Mapped[Registration] = relationship(foreign_keys=[giver_id])
     taker: Mapped[Registration | None] = relationship(foreign_keys=[taker_id])
+
+
+class AnnouncementState(enum.StrEnum):
+    """Where an organiser's message stands: waiting for its time, handed to the outbox, or not."""
+
+    SCHEDULED = "scheduled"
+    SENT = "sent"
+    WITHDRAWN = "withdrawn"
+
+
+class Announcement(db.Model):
+    """A message from the organisers to a segment of an event (core/announcements.py).
+
+    Each recipient's copy is an outbox row pointing here, rendered after commit with their
+    own name and manage link; the recipients are resolved when it is sent.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    #: May name people: erased with the event's personal data after the retention period.
+    subject: Mapped[str] = mapped_column(String(200))
+    #: The small Markdown of signup/markdown.py; erased with the subject.
+    body: Mapped[str] = mapped_column(Text)
+    #: Who it goes to, a key of core/segments.py ("seated", "waitlist", "group:medlem", ...).
+    segment: Mapped[str] = mapped_column(String(60))
+    state: Mapped[AnnouncementState] = mapped_column(_stored_enum(AnnouncementState))
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organiser.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    #: When a scheduled message goes; None for one sent at once.
+    scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: How many copies were written when it was sent: an anonymous count, kept after erasure.
+    recipient_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: Set when the subject and body were erased with the event's personal data.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    author: Mapped[Organiser | None] = relationship()
+    event: Mapped[Event] = relationship()

@@ -15,7 +15,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from .clock import now
-from .core import admission, briefing, handover, retention, waitlist
+from .core import admission, announcements, briefing, handover, retention, waitlist
 from .extensions import db
 from .mail.outbox import deliver_due
 from .models import Event
@@ -65,6 +65,7 @@ SWEEPS = (
     close_registrations,
     lapse_handovers,
     briefing.send_due_briefings,
+    announcements.send_due,
     retention.purge_unconfirmed,
     retention.erase_expired_events,
     deliver_outbox,

@@ -15,7 +15,8 @@ from signup.mail import kinds, render
 def test_every_email_has_its_subject_as_title_and_a_viewport(app, make_event, confirmed, kind):
     event = make_event(title="Temamøte på Ørland: blåskjell og ærlig industri")
     registration = confirmed(event, "kari@example.no", name="Kåre Ødegård")
-    context = {"position": 1}
+    context = {"position": 1, "message_subject": "Nytt rom på Ås"}
+    context["message_body"] = "Ta med *legitimasjon*."
     if kind in kinds.ABOUT_HANDOVER:
         context["handover"] = handover.start(registration, "Åsmund Bjørnå", "asmund@example.no")
     rendered = render.render(kind, registration, **context)

@@ -142,6 +142,10 @@ KINDS = {
     "waitlist_closed": {},
     "briefing": {},
     "waitlist_reminder": {"position": 2},
+    "organiser_message": {
+        "message_subject": "Nytt rom: Lille auditorium",
+        "message_body": "Møtet flyttes til **Lille auditorium** på Ås.",
+    },
 }
 URL = re.compile(r"https?://\S+")
 

@@ -60,6 +60,11 @@ ACTION_LABELS = {
     "handover_refuse": _l("avslo overføring av plass"),
     "walk_in": _l("la til og sjekket inn en person uten påmelding"),
     "erase": _l("slettet personopplysningene etter lagringstiden"),
+    "message_send": _l("sendte en melding til deltakerne"),
+    "message_schedule": _l("planla en melding til deltakerne"),
+    "message_edit": _l("endret en planlagt melding"),
+    "message_withdraw": _l("trakk tilbake en planlagt melding"),
+    "message_test": _l("sendte en testmelding til seg selv"),
 }
 #: Actions on an organiser account rather than by one: `organiser_id` is the account acted
 #: on (a failed login's target, a command's subject), and nobody logged in did them.

@@ -3,9 +3,9 @@
 Unconfirmed sign-ups go when their link expires. The attendee list is kept for contact
 tracing `retention_days` after the meeting ends; then names, addresses, phone numbers,
 organisations, free text and arrival times are erased from every registration (walk-ins
-too, and the colleagues named in handovers of a seat), and the emails that carried them
-are deleted. Rows stay, so counts per state and group remain; the audit log says when,
-with how many people and arrivals.
+too, and the colleagues named in handovers of a seat), the organisers' messages lose their
+subject and text, and the emails that carried them are deleted. Rows stay, so counts per
+state and group remain; the audit log says when, with how many people and arrivals.
 
 A person may ask for their own data to be erased (the manage page): `erase_registrations`
 is the one meaning of "erase", for the sweep and for that request alike. While the
@@ -21,7 +21,16 @@ from sqlalchemy import delete, func, select, update
 
 from ..clock import now
 from ..extensions import db
-from ..models import Event, EventStatus, Handover, OutboxMessage, Registration, State
+from ..models import (
+    Announcement,
+    AnnouncementState,
+    Event,
+    EventStatus,
+    Handover,
+    OutboxMessage,
+    Registration,
+    State,
+)
 from . import audit
 
 log = logging.getLogger(__name__)
@@ -114,12 +123,30 @@ def erase_event(event: Event) -> int:
     erased = erase_registrations(Registration.event_id == event.id)
     # Emails about the event to addresses with no registration go too.
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.event_id == event.id))
+    _erase_announcements(event)
     event.erased_at = now()
     detail = f"{erased} påmeldinger, {arrived} ankomster"
     audit.add("erase", event, detail=detail, by=None)
     db.session.commit()
     log.info("erased personal data of %d registrations of event %s", erased, event.id)
     return erased
+
+
+def _erase_announcements(event: Event) -> None:
+    """The organisers' messages may name people: their text goes, their counts stay.
+
+    One still scheduled is withdrawn: there is nobody left to send it to.
+    """
+    db.session.execute(
+        update(Announcement)
+        .where(Announcement.event_id == event.id, Announcement.state == AnnouncementState.SCHEDULED)
+        .values(state=AnnouncementState.WITHDRAWN, withdrawn_at=now())
+    )
+    db.session.execute(
+        update(Announcement)
+        .where(Announcement.event_id == event.id, Announcement.erased_at.is_(None))
+        .values(subject="", body="", erased_at=now())
+    )
 
 
 def erase_expired_events() -> int:

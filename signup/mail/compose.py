@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from ..clock import now
 from ..extensions import db
-from ..models import Event, Handover, Registration, State
+from ..models import Announcement, Event, Handover, Registration, State
 from . import inline, render
 
 log = logging.getLogger(__name__)
@@ -107,13 +107,14 @@ def build_rows(rows: Iterable) -> dict[int, Built | Unbuildable]:
     rows = list(rows)
     with Session(db.engine, expire_on_commit=False) as session:
         registrations = _registrations(session, {row.registration_id for row in rows})
-        handovers = _handovers(session, {_handover_id(row) for row in rows})
+        handovers = _handovers(session, {_value(row, "handover") for row in rows})
         events = {
             event.id: event
             for event in session.scalars(
                 select(Event).where(Event.id.in_({row.event_id for row in rows}))
             )
         }
+        announcements = _announcements(session, {_value(row, "announcement") for row in rows})
         session.commit()
     built: dict[int, Built | Unbuildable] = {}
     for row in rows:
@@ -122,7 +123,8 @@ def build_rows(rows: Iterable) -> dict[int, Built | Unbuildable]:
                 row,
                 registrations.get(row.registration_id),
                 events.get(row.event_id),
-                handovers.get(_handover_id(row)),
+                handovers.get(_value(row, "handover")),
+                announcements.get(_value(row, "announcement")),
             )
         except Unbuildable as reason:
             built[row.id] = reason
@@ -143,8 +145,9 @@ def _registrations(session: Session, ids: set) -> dict[int, Registration]:
     return {registration.id: registration for registration in found}
 
 
-def _handover_id(row) -> int | None:
-    return ((row.context or {}).get("values") or {}).get("handover")
+def _value(row, key: str):
+    """A value the row's intent holds (the id of a handover or an organisers' message)."""
+    return ((row.context or {}).get("values") or {}).get(key)
 
 
 def _handovers(session: Session, ids: set) -> dict[int, Handover]:
@@ -160,10 +163,32 @@ def _handovers(session: Session, ids: set) -> dict[int, Handover]:
     return {handover.id: handover for handover in found}
 
 
+def _announcements(session: Session, ids: set) -> dict[int, Announcement]:
+    """The organisers' messages the rows are copies of, by id."""
+    ids.discard(None)
+    if not ids:
+        return {}
+    return {a.id: a for a in session.scalars(select(Announcement).where(Announcement.id.in_(ids)))}
+
+
+def _announcement_text(announcement: Announcement | None) -> dict:
+    """What a copy of an organiser's message says; raises Unbuildable once it is erased."""
+    if announcement is None or announcement.erased_at is not None:
+        raise Unbuildable("the organisers' message was erased before its email was built")
+    return {"message_subject": announcement.subject, "message_body": announcement.body}
+
+
 def build(
-    row, registration: Registration | None, event: Event | None, handover: Handover | None = None
+    row,
+    registration: Registration | None,
+    event: Event | None,
+    handover: Handover | None = None,
+    announcement: Announcement | None = None,
 ) -> Built:
-    """Render the intent of `row` and build its message; raises Unbuildable."""
+    """Render the intent of `row` and build its message; raises Unbuildable.
+
+    `handover` and `announcement` are what the row's intent names, read with the rest.
+    """
     context = row.context or {}
     values = dict(context.get("values") or {})
     if "handover" in values:
@@ -174,6 +199,11 @@ def build(
         rendered = render.render_for_handover(row.kind, handover, context["facts"]["language"])
     elif row.kind in render.ACCOUNT_KINDS:
         rendered = render.render_for_account(row.kind, context["facts"]["language"], **values)
+    elif row.kind == render.SAMPLE_KIND:
+        if event is None:
+            raise Unbuildable("the event was deleted before its email was built")
+        language = context["facts"]["language"]
+        rendered = render.render_sample(event, language, test=True, **values)
     elif row.kind in render.ADDRESS_KINDS:
         if event is None:
             raise Unbuildable("the event was deleted before its email was built")
@@ -182,6 +212,9 @@ def build(
         if registration is None or registration.erased_at or not registration.email_normalised:
             raise Unbuildable(ERASED)
         written = as_written(registration, context["facts"])
+        if "announcement" in values:
+            values.pop("announcement")
+            values.update(_announcement_text(announcement))
         rendered = render.render(row.kind, written, **values)
     data = message(rendered, row.recipient, row.message_id).as_bytes()
     if rendered.inline_image is not None:

@@ -26,10 +26,12 @@ TO_REGISTRATION = {
     "transferred": _l("plassen overført"),
     "handover_lapsed": _l("overføring gikk ut"),
     "handover_refused": _l("overføring avslått"),
+    "organiser_message": _l("melding fra arrangøren"),
 }
 #: Kinds sent to an address that has no registration (nothing to manage, no personal link).
 TO_ADDRESS = {
     "no_registration": _l("ingen påmelding på adressen"),
+    "organiser_message_test": _l("testmelding til arrangøren"),
 }
 #: Kinds sent to the colleague a seat is handed to (no registration yet; no manage link).
 TO_HANDOVER = {

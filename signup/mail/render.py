@@ -111,6 +111,38 @@ def render_for_handover(kind: str, handover, language: str) -> RenderedEmail:
     return _render(kind, context, language)
 
 
+#: An organiser's message as a test to their own address: a sample name, no personal link.
+SAMPLE_KIND = "organiser_message_test"
+#: The name a preview and a test copy greet, in place of each recipient's own.
+SAMPLE_NAME = "Kari Nordmann"
+
+
+@dataclass(frozen=True)
+class _SampleRecipient:
+    name: str
+    language: str
+
+
+def render_sample(
+    event: Event, language: str = "nb", *, message_subject: str, message_body: str, test=False
+) -> RenderedEmail:
+    """An organiser's message as a recipient gets it, greeting SAMPLE_NAME (preview, test).
+
+    The same templates as each recipient's copy; the personal manage link is replaced by
+    the event page. `test=True` is the copy sent to the organiser, marked as a test.
+    """
+    _refuse_in_seat_lock()
+    context = {
+        "registration": _SampleRecipient(SAMPLE_NAME, language),
+        "event": event,
+        "manage_url": links.event_url(event.slug),
+        "event_url": links.event_url(event.slug),
+        "message_subject": message_subject,
+        "message_body": message_body,
+    }
+    return _render(SAMPLE_KIND if test else "organiser_message", context, language)
+
+
 #: The page an account email's signed link opens, by kind.
 ACCOUNT_LINKS = {"organiser_invite": "organiser.accept_invite", "password_reset": "organiser.reset"}
 

@@ -8,10 +8,16 @@ from signup.core import admission
 from signup.core import handover as handovers
 from signup.mail import kinds, render
 
+#: An organiser's message, with the Markdown it may hold (issue 16).
+MESSAGE = {"message_subject": "Nytt rom på Ås", "message_body": "**Nytt** rom:\n\n- Ørland"}
+
 
 def _html(kind: str, person, handover) -> bytes:
-    """The HTML part, written with a waitlist position and the handover it is about."""
-    values = {"position": 1, **({"handover": handover} if kind in kinds.ABOUT_HANDOVER else {})}
+    """The HTML part, written with a waitlist position, the handover it is about and the
+    organiser's message it carries."""
+    values = {"position": 1, **MESSAGE}
+    if kind in kinds.ABOUT_HANDOVER:
+        values["handover"] = handover
     return render.render(kind, person, **values).html.encode()
 
 
@@ -31,4 +37,6 @@ def test_every_kind_of_email_is_valid_html(app, make_event, confirmed):
         (kind, render.render_for_handover(kind, handover, "nb").html.encode())
         for kind in render.HANDOVER_KINDS
     ]
+    sample = render.render_sample(event, test=True, **MESSAGE)
+    documents.append((render.SAMPLE_KIND, sample.html.encode()))
     assert htmlcheck.errors_in(documents) == []

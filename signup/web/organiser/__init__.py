@@ -47,6 +47,7 @@ from . import (  # noqa: E402,F401  (routes register on import)
     editing,
     exports,
     handover,
+    messages,
     team,
     views,
 )
