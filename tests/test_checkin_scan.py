@@ -8,7 +8,7 @@ import pytest
 from test_checkin_pass_email import decoded
 from test_organiser_auth import alone
 
-from conftest import OSLO, csrf_from, log_in
+from conftest import OSLO, csrf_from, fill, log_in
 from signup import checkin_pass, clock, tokens
 from signup.core import accounts, admission, team
 from signup.extensions import db
@@ -239,3 +239,12 @@ def test_short_codes_are_kept_apart_within_an_event(door):
     ).all()
     assert len(codes) == len(set(codes)) == 2
     assert checkin_pass.short_code("x") == checkin_pass.short_code("x")
+
+
+def test_registrations_inserted_in_bulk_get_codes_too(make_event):
+    event = make_event()
+    fill(event, 25)
+    codes = db.session.scalars(
+        db.select(Registration.checkin_code).where(Registration.event_id == event.id)
+    ).all()
+    assert len(codes) == 25 and None not in codes and len(set(codes)) == 25
