@@ -262,6 +262,12 @@ class Registration(db.Model):
         default=GroupCheck.NOT_NEEDED,
         server_default=GroupCheck.NOT_NEEDED.value,
     )
+    #: A new address the person asked to change to, until the link sent to it is used;
+    #: every email still goes to `email` meanwhile. Cleared on use and on erasure.
+    pending_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    #: Raised on every address change asked for and on its use: a change-email link
+    #: carries it, so only the newest link works, and once.
+    email_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     event: Mapped[Event] = relationship()
     group: Mapped[PriorityGroup] = relationship()

@@ -16,7 +16,9 @@ OFFER = "offer"
 #: An organiser account's links: the invitation to choose a password, and a password reset.
 INVITE = "invite"
 RESET = "reset"
-PURPOSES = (CONFIRM, MANAGE, OFFER, INVITE, RESET)
+#: A person's new email address, confirmed from that address before it replaces the old.
+CHANGE_EMAIL = "change-email"
+PURPOSES = (CONFIRM, MANAGE, OFFER, INVITE, RESET, CHANGE_EMAIL)
 CONFIRM_VALID = timedelta(hours=48)
 INVITE_VALID = timedelta(hours=72)
 RESET_VALID = timedelta(hours=1)

@@ -54,10 +54,14 @@ ACTION_LABELS = {
     "twostep_on": _l("slo på totrinns innlogging"),
     "twostep_off": _l("slo av totrinns innlogging"),
     "recovery_code_used": _l("logget inn med en reservekode"),
+    "details_changed": _l("personen endret egne opplysninger"),
+    "email_changed": _l("personen bekreftet ny e-postadresse"),
 }
 #: Actions on an organiser account rather than by one: `organiser_id` is the account acted
 #: on (a failed login's target, a command's subject), and nobody logged in did them.
 ACCOUNT_ACTIONS = frozenset({"login_failed", "password", "disable", "enable", "reset_requested"})
+#: Actions a registrant did on their own registration (by nobody: no organiser, no operator).
+PERSON_ACTIONS = frozenset({"details_changed", "email_changed"})
 
 #: Who did an action: the organiser signed in, the operator's login name on the command
 #: line, or None for nobody (the person themself, or a sweep).

@@ -30,6 +30,12 @@ class Refusal(Enum):
     UNKNOWN_GROUP = "unknown_group"
     #: A capacity below zero.
     NEGATIVE_CAPACITY = "negative_capacity"
+    #: The person's details cannot be changed before the sign-up is confirmed.
+    NOT_CONFIRMED = "not_confirmed"
+    #: A change-email link that is not the newest, or was used already.
+    STALE_LINK = "stale_link"
+    #: The new address is registered for the event already.
+    ADDRESS_TAKEN = "address_taken"
 
 
 class Refused(Exception):

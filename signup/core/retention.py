@@ -27,6 +27,7 @@ ERASED = {
     Registration.phone: "",
     Registration.dietary: "",
     Registration.pending_details: None,
+    Registration.pending_email: None,
 }
 
 

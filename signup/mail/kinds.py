@@ -23,6 +23,9 @@ TO_REGISTRATION = {
     "already_registered": _l("allerede påmeldt"),
     "event_changed": _l("endret tid eller sted"),
     "event_cancelled": _l("møtet avlyst"),
+    "email_change_confirm": _l("bekreft ny e-postadresse"),
+    "email_change_requested": _l("bytte av e-postadresse bedt om"),
+    "email_changed": _l("e-postadresse byttet"),
 }
 #: Kinds sent to an address that has no registration (nothing to manage, no personal link).
 TO_ADDRESS = {

@@ -72,6 +72,12 @@ def enqueue(kind: str, registration: Registration, **values) -> OutboxMessage:
     return _write(kind, context, registration.email, registration.event_id, registration.id)
 
 
+def enqueue_to(kind: str, registration: Registration, address: str, **values) -> OutboxMessage:
+    """Like `enqueue`, to `address` rather than the registration's own (a new one to confirm)."""
+    context = {"facts": compose.facts(registration), "values": values}
+    return _write(kind, context, address, registration.event_id, registration.id)
+
+
 def enqueue_to_address(kind: str, event: Event, address: str, language: str) -> OutboxMessage:
     """Write the intent to send `kind` about `event` to an address with no registration."""
     context = {"facts": compose.address_facts(language), "values": {}}

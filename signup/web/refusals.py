@@ -20,6 +20,17 @@ WORDS = {
     Refusal.UNKNOWN_GROUP: _l("Gruppen finnes ikke. Ingenting er endret."),
     Refusal.NEGATIVE_CAPACITY: _l("Antall plasser kan ikke være negativt."),
     Refusal.UNKNOWN: _l("Påmeldingen finnes ikke lenger."),
+    Refusal.NOT_CONFIRMED: _l(
+        "Bekreft påmeldingen først, med lenken i e-posten. Deretter kan du endre opplysningene."
+    ),
+    Refusal.STALE_LINK: _l(
+        "Denne lenken for å bytte e-postadresse er brukt eller erstattet av en nyere. "
+        "Ingenting er endret."
+    ),
+    Refusal.ADDRESS_TAKEN: _l(
+        "Den nye adressen er allerede påmeldt til dette møtet, så vi kan ikke bytte til den. "
+        "Ingenting er endret."
+    ),
 }
 #: A reason with no words of its own (a replaced confirm link): the page below says the rest.
 OTHERWISE = _l("Vi kunne ikke gjøre dette. Under ser du hvordan påmeldingen din står nå.")
