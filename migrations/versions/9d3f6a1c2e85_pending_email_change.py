@@ -28,6 +28,9 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('registration', schema=None) as batch_op:
+    # ALTER TABLE ... DROP COLUMN (SQLite 3.35+), never a copy of the table: dropping the
+    # old registration table would set every outbox row's and audit entry's reference to
+    # it to NULL (ON DELETE SET NULL, with foreign keys on).
+    with op.batch_alter_table('registration', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('email_version')
         batch_op.drop_column('pending_email')
