@@ -13,6 +13,7 @@ from conftest import (
     csrf_from,
     fresh,
     link_path,
+    log_in,
     press,
     submit_signup,
     text_of,
@@ -86,8 +87,6 @@ def test_changed_details_reach_the_export_the_next_email_and_the_history(
     assert registration.state == State.ADMITTED
 
     # The organiser's export shows the new details, and the history names the fields only.
-    from conftest import log_in
-
     assert log_in(client).status_code == 303
     rows = csv_rows(client, event)
     assert any("Bjørn Åsmund Kværnø" in row and "Glutenfri, nøtteallergi" in row for row in rows)
@@ -111,13 +110,16 @@ def _entries() -> list[AuditEntry]:
     return list(db.session.scalars(db.select(AuditEntry)))
 
 
-def test_a_new_address_is_used_only_once_confirmed_from_itself(client, seated, smtp):
+def test_a_new_address_is_used_only_once_confirmed_from_itself(client, seated, smtp, organiser):
     event, manage = seated
     response = save(client, manage, email="bjorn@finnfjord.no", name="Bjørn Åsmund Kværnø")
     assert "Vi har sendt en lenke til den nye adressen" in response.get_data(as_text=True)
     registration = fresh(signups_by_path(manage))
     assert registration.email == "kari@sjomat.no"
     assert registration.pending_email == "bjorn@finnfjord.no"
+    log_in(client)
+    person = client.get(f"/organiser/events/{event.slug}/people/{registration.id}")
+    assert "bytte e-postadresse til bjorn@finnfjord.no" in person.get_data(as_text=True)
 
     # The old address is told; the new one gets a link, and no manage link.
     notice = smtp.wait_for("kari@sjomat.no", 3)[2]
@@ -281,3 +283,18 @@ def test_unconfirmed_people_are_asked_to_confirm_first(client, make_event, smtp)
     assert response.status_code == 409
     assert "Bekreft påmeldingen først" in response.get_data(as_text=True)
     assert fresh(registration).name == "Kari Åsheim"
+
+
+def test_asking_again_for_the_pending_address_sends_nothing_more(client, seated, smtp):
+    _event, manage = seated
+    save(client, manage, email="bjorn@finnfjord.no")
+    smtp.wait_for("bjorn@finnfjord.no")
+    rows = count_rows(OutboxMessage)
+    for spelling in ("Bjorn@Finnfjord.no", " bjorn@finnfjord.no"):
+        assert save(client, manage, email=spelling).status_code == 200
+    assert count_rows(OutboxMessage) == rows
+    # Saving the old address again withdraws the change; the pending link stops working.
+    [change] = smtp.to("bjorn@finnfjord.no")
+    assert save(client, manage, email="kari@sjomat.no").status_code == 200
+    assert fresh(signups_by_path(manage)).pending_email is None
+    assert client.get(link_path(change, "e")).status_code == 410

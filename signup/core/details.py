@@ -87,7 +87,7 @@ def _ask_for_new_address(registration: Registration, email: str) -> bool:
         registration.pending_email = None
         registration.email_version += 1
         return True
-    if registration.pending_email == address:
+    if normalise_email(registration.pending_email or "") == normalise_email(address):
         return False  # asked already: the link sent for it still works
     registration.pending_email = address
     registration.email_version += 1
