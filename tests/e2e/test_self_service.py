@@ -6,7 +6,9 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from conftest import link_path
+from e2e.test_organiser import log_in
 from e2e.test_people import fill_signup
+from signup.core import signups
 
 EMAIL = "kari@example.no"
 
@@ -31,7 +33,7 @@ def test_sign_up_with_a_colleague(person, make_event, smtp):
     smtp.wait_for(EMAIL)
 
 
-def test_change_details_and_confirm_a_new_address(person, make_event, confirmed, smtp):
+def test_change_details_and_confirm_a_new_address(person, organiser, make_event, confirmed, smtp):
     event = make_event(title="Temamøte på Ørland")
     confirmed(event, EMAIL, name="Kåre Ås", organisation="Sjømat Øst AS")
     admitted = smtp.wait_for(EMAIL, 2)[1]
@@ -51,3 +53,12 @@ def test_change_details_and_confirm_a_new_address(person, make_event, confirmed,
     expect(page.get_by_text("Den nye e-postadressen er bekreftet.")).to_be_visible()
     person.check("change-email-done")
     smtp.wait_for("bjorn@example.no", 2)
+
+    # The organiser sees the change in the person's history: the fields, not the values.
+    log_in(person)
+    registration = signups.find(event, "bjorn@example.no")
+    page = person.visit(f"/organiser/events/{event.slug}/people/{registration.id}")
+    history = page.get_by_role("region", name="Historikk, tabell som kan rulles sideveis")
+    expect(history).to_contain_text("personen endret egne opplysninger")
+    expect(history).to_contain_text("navn, e-post")
+    person.check("organiser-person-history")
