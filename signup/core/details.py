@@ -117,11 +117,11 @@ def confirm_email(registration: Registration, version: int) -> Registration:
         registration.email_normalised = normalise_email(address)
         registration.pending_email = None
         registration.email_version += 1
-        members.check_registration(registration)
         try:
-            db.session.flush()
-        except IntegrityError as error:  # the address was registered in the same instant
+            db.session.flush()  # before any query below could flush it unguarded
+        except IntegrityError as error:  # the address was taken in the same instant
             raise Refused(Refusal.ADDRESS_TAKEN) from error
+        members.check_registration(registration)
         outbox.enqueue("email_changed", registration)
         audit.add("email_changed", registration.event, registration, _words(["email"]), by=None)
     return registration
