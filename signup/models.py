@@ -284,6 +284,12 @@ class Registration(db.Model):
     #: details are for contact tracing only, so no email is ever written to them, and
     #: `email_normalised` stays NULL (the address, if given, is no sign-up's key).
     walk_in: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    #: A new address the person asked to change to, until the link sent to it is used;
+    #: every email still goes to `email` meanwhile. Cleared on use and on erasure.
+    pending_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    #: Raised on every address change asked for and on its use: a change-email link
+    #: carries it, so only the newest link works, and once.
+    email_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     event: Mapped[Event] = relationship()
     group: Mapped[PriorityGroup] = relationship()

@@ -20,7 +20,9 @@ RESET = "reset"
 HANDOVER = "handover"
 #: The pass a person shows at the door (a QR code): for one registration of one event.
 CHECKIN = "checkin"
-PURPOSES = (CONFIRM, MANAGE, OFFER, INVITE, RESET, HANDOVER, CHECKIN)
+#: A person's new email address, confirmed from that address before it replaces the old.
+CHANGE_EMAIL = "change-email"
+PURPOSES = (CONFIRM, MANAGE, OFFER, INVITE, RESET, HANDOVER, CHECKIN, CHANGE_EMAIL)
 CONFIRM_VALID = timedelta(hours=48)
 INVITE_VALID = timedelta(hours=72)
 RESET_VALID = timedelta(hours=1)

@@ -107,7 +107,7 @@ def test_pages_from_signed_links_are_never_stored_and_others_may_be(client, make
     ]
     for rule in public:
         view = client.application.view_functions[rule.endpoint]
-        signed = rule.rule.startswith(("/c/", "/m/", "/o/", "/h/"))
+        signed = rule.rule.startswith(("/c/", "/m/", "/o/", "/h/", "/e/"))
         assert getattr(view, "personal_page", False) == signed, rule.rule
 
 

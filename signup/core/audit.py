@@ -65,12 +65,17 @@ ACTION_LABELS = {
     "message_edit": _l("endret en planlagt melding"),
     "message_withdraw": _l("trakk tilbake en planlagt melding"),
     "message_test": _l("sendte en testmelding til seg selv"),
+    "details_changed": _l("personen endret egne opplysninger"),
+    "email_changed": _l("personen bekreftet ny e-postadresse"),
 }
 #: Actions on an organiser account rather than by one: `organiser_id` is the account acted
 #: on (a failed login's target, a command's subject), and nobody logged in did them.
 ACCOUNT_ACTIONS = frozenset({"login_failed", "password", "disable", "enable", "reset_requested"})
-#: Actions the registrant did themself (asking for their own data to be erased): by nobody.
-PERSON_ACTIONS = frozenset({"erased_on_request", "erasure_requested"})
+#: Actions a registrant did on their own registration (by nobody: no organiser, no operator):
+#: asking for their data to be erased, changing their details or address.
+PERSON_ACTIONS = frozenset(
+    {"erased_on_request", "erasure_requested", "details_changed", "email_changed"}
+)
 #: Actions of the scheduler's sweeps: nobody did them, by design.
 SWEEP_ACTIONS = frozenset({"erase"})
 

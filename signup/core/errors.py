@@ -50,6 +50,12 @@ class Refusal(Enum):
     EVENT_CANCELLED = "event_cancelled"
     #: A walk-in under the address of someone signed up with a seat: check them in instead.
     HAS_SEAT = "has_seat"
+    #: The person's details cannot be changed before the sign-up is confirmed.
+    NOT_CONFIRMED = "not_confirmed"
+    #: A change-email link that is not the newest, or was used already.
+    STALE_LINK = "stale_link"
+    #: The new address is registered for the event already.
+    ADDRESS_TAKEN = "address_taken"
 
 
 class Refused(Exception):

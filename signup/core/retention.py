@@ -45,6 +45,7 @@ ERASED = {
     Registration.pending_details: None,
     # When each person arrived is attendance data too: only the counts below outlive it.
     Registration.checked_in_at: None,
+    Registration.pending_email: None,
 }
 
 

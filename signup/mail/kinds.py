@@ -27,6 +27,9 @@ TO_REGISTRATION = {
     "handover_lapsed": _l("overføring gikk ut"),
     "handover_refused": _l("overføring avslått"),
     "organiser_message": _l("melding fra arrangøren"),
+    "email_change_confirm": _l("bekreft ny e-postadresse"),
+    "email_change_requested": _l("bytte av e-postadresse bedt om"),
+    "email_changed": _l("e-postadresse byttet"),
 }
 #: Kinds sent to an address that has no registration (nothing to manage, no personal link).
 TO_ADDRESS = {

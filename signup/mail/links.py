@@ -34,6 +34,12 @@ def offer_url(registration: Registration) -> str:
     return external_url("public.offer", token=token)
 
 
+def change_email_url(registration: Registration, version: int) -> str:
+    """The link that makes a person's pending new address their own (`version`: the change)."""
+    token = tokens.sign(tokens.CHANGE_EMAIL, registration.public_id, version)
+    return external_url("public.change_email", token=token)
+
+
 def event_url(slug: str) -> str:
     return external_url("public.event", slug=slug)
 

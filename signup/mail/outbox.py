@@ -110,6 +110,12 @@ def enqueue_many(
     return len(rows)
 
 
+def enqueue_to(kind: str, registration: Registration, address: str, **values) -> OutboxMessage:
+    """Like `enqueue`, to `address` rather than the registration's own (a new one to confirm)."""
+    context = {"facts": compose.facts(registration), "values": values}
+    return _write(kind, context, address, registration.event_id, registration.id)
+
+
 def enqueue_to_address(
     kind: str, event: Event, address: str, language: str, **values
 ) -> OutboxMessage:

@@ -65,6 +65,9 @@ def render(kind: str, registration: Registration, **context) -> RenderedEmail:
         kind == "already_registered" and registration.state == State.UNCONFIRMED
     ):
         context.setdefault("confirm_url", links.confirm_url(registration, link_version))
+    if kind == "email_change_confirm":
+        version = context.pop("email_version", registration.email_version)
+        context["change_url"] = links.change_email_url(registration, version)
     if kind == "offer" or registration.state == State.OFFERED:
         # Every email to someone with an open offer carries it: the offer email may be lost.
         context["offer_url"] = links.offer_url(registration)

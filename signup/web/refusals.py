@@ -42,6 +42,16 @@ WORDS = {
     Refusal.HAS_SEAT: _l(
         "Personen med denne e-postadressen er påmeldt og har plass. "
         "Søk etter navnet på innsjekkingssiden og registrer ankomsten der."
+    Refusal.NOT_CONFIRMED: _l(
+        "Bekreft påmeldingen først, med lenken i e-posten. Deretter kan du endre opplysningene."
+    ),
+    Refusal.STALE_LINK: _l(
+        "Denne lenken for å bytte e-postadresse er brukt eller erstattet av en nyere. "
+        "Ingenting er endret."
+    ),
+    Refusal.ADDRESS_TAKEN: _l(
+        "Den nye adressen er allerede påmeldt til dette møtet, så vi kan ikke bytte til den. "
+        "Ingenting er endret."
     ),
 }
 #: A reason with no words of its own (a replaced confirm link): the page below says the rest.

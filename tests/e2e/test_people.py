@@ -16,7 +16,7 @@ EMAIL = "kari@example.no"
 
 def fill_signup(page, email: str = EMAIL) -> None:
     page.get_by_label("Fullt navn").fill("Kari Nordmann")
-    page.get_by_label("E-post").fill(email)
+    page.get_by_label("E-post", exact=True).fill(email)
     page.get_by_label("Virksomhet / organisasjon").fill("Finnfjord AS")
     page.get_by_label("Medlem").check()
     page.get_by_label("Jeg samtykker").check()

@@ -281,6 +281,18 @@ def outbox_for(registration: Registration) -> list[OutboxMessage]:
     )
 
 
+def history_of(registration: Registration) -> list[AuditEntry]:
+    """The audit entries about one registration, newest first: the person's history."""
+    return list(
+        db.session.scalars(
+            select(AuditEntry)
+            .options(selectinload(AuditEntry.organiser))
+            .where(AuditEntry.registration_id == registration.id)
+            .order_by(AuditEntry.id.desc())
+        )
+    )
+
+
 def audit_page(number: int, event: Event | None = None) -> Page[AuditEntry]:
     """One page of the audit log (of one event, or of all), newest first."""
     query = select(AuditEntry).options(

@@ -81,6 +81,7 @@ def person(slug: str, registration_id: int):
         # Giving a seat beyond capacity needs the box ticked (the rule in admission.grant_seat).
         full=queue.free(event.capacity, held) == 0,
         messages=queries.outbox_for(registration),
+        history=queries.history_of(registration),
         form=ActionForm(),
         grant=GrantForm(),
         cancel=CancelForm(),
@@ -164,6 +165,7 @@ def organiser_words() -> dict:
         "message_words": labels.MESSAGE_STATE_LABELS,
         "kind_words": labels.EMAIL_KIND_LABELS,
         "action_words": audit.ACTION_LABELS,
+        "person_actions": audit.PERSON_ACTIONS,
         "local": local_time,
         "check_of": group_checks(),
     }

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from . import erasure, handover, manage_pass, privacy, views  # noqa: E402,F401  (routes register on import)
+from . import details, erasure, handover, manage_pass, privacy, views  # noqa: E402,F401  (routes register on import)

@@ -10,8 +10,12 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from ...core.details import editable
+from ...models import Registration
+
 # One place for the control-character rule (signup/web/validators.py); imported from here too.
 from ..validators import CONTROL_CHARS, no_control_characters, no_control_characters_in_lines
+from . import colleagues
 
 PHONE = re.compile(r"^\+?[0-9 ()\-]{5,20}$")
 #: What mail programs turn into a link: a scheme, "www.", an address, or a domain-like
@@ -73,8 +77,8 @@ def email_field() -> EmailField:
     )
 
 
-class SignupForm(FlaskForm):
-    """The sign-up form; `group` choices are the event's own priority groups."""
+class PersonForm(FlaskForm):
+    """A person's own details: what the sign-up form asks and the manage page changes."""
 
     name = StringField(
         _l("Fullt navn"),
@@ -98,11 +102,6 @@ class SignupForm(FlaskForm):
         ],
         render_kw={"autocomplete": "organization"},
     )
-    group = RadioField(
-        _l("Jeg melder meg på som"),
-        validators=[InputRequired(_l("Velg hvilken gruppe du tilhører.")), known_choice],
-        validate_choice=False,
-    )
     phone = StringField(
         _l("Telefon (valgfritt)"),
         filters=[_strip],
@@ -118,6 +117,29 @@ class SignupForm(FlaskForm):
             no_control_characters_in_lines,
         ],
     )
+
+    def details(self) -> dict:
+        """The details as a registration keeps them (no address)."""
+        return {
+            "name": self.name.data,
+            "organisation": self.organisation.data,
+            "phone": self.phone.data or "",
+            "dietary": self.dietary.data or "",
+        }
+
+
+class SignupForm(PersonForm):
+    """The sign-up form; `group` choices are the event's own priority groups.
+
+    Up to COLLEAGUES colleagues (name and address) may be signed up in the same submission,
+    with the same organisation and group; see colleagues.py.
+    """
+
+    group = RadioField(
+        _l("Jeg melder meg på som"),
+        validators=[InputRequired(_l("Velg hvilken gruppe du tilhører.")), known_choice],
+        validate_choice=False,
+    )
     consent = BooleanField(
         _l("Jeg samtykker i at opplysningene brukes som beskrevet over."),
         validators=[DataRequired(_l("Du må samtykke for å melde deg på."))],
@@ -131,6 +153,60 @@ class SignupForm(FlaskForm):
 
     def filled_honeypot(self) -> bool:
         return bool((self.reference_code.data or "").strip())
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        return colleagues.check_rows(self) and valid
+
+    def people(self) -> list[tuple[str, str]]:
+        """(name, address) of everyone this submission signs up: the person, then colleagues."""
+        return [(self.name.data, self.email.data), *colleagues.filled_rows(self)]
+
+
+def _colleague_fields(number: int) -> tuple[StringField, EmailField]:
+    """A colleague's row: both empty, or both filled (colleagues.check_rows)."""
+    name = StringField(
+        _l("Navn på kollega %(number)s", number=number),
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Length(max=200, message=_l("Navnet kan være høyst 200 tegn.")),
+            no_control_characters,
+            no_links,
+        ],
+        render_kw={"autocomplete": "off"},
+    )
+    email = EmailField(
+        _l("E-post til kollega %(number)s", number=number),
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Length(max=254, message=_l("Adressen kan være høyst 254 tegn.")),
+            valid_email,
+        ],
+        render_kw={"autocomplete": "off"},
+    )
+    return name, email
+
+
+for _number in range(1, colleagues.COLLEAGUES + 1):
+    _name, _email = _colleague_fields(_number)
+    setattr(SignupForm, colleagues.name_field(_number), _name)
+    setattr(SignupForm, colleagues.email_field(_number), _email)
+
+
+class DetailsForm(PersonForm):
+    """The manage page's form: change your details; a new address is confirmed by its own link."""
+
+
+def details_form(registration: Registration) -> DetailsForm | None:
+    """The manage page's form, filled in as things stand; None when not editable now."""
+    if not editable(registration):
+        return None
+    form = DetailsForm(formdata=None, obj=registration)
+    # A pending address shows as typed: saving other details keeps the change asked for.
+    form.email.data = registration.pending_email or registration.email
+    return form
 
 
 class NewLinkForm(FlaskForm):

@@ -7,6 +7,10 @@ are what stands between a stranger and someone else's mailbox (or our relay's na
 - Per client address: generous, since a company's people share one public address behind
   a NAT: a rush of 60 colleagues in a minute passes.
 - Per event: a ceiling on sign-ups for one meeting from everywhere at once.
+- The client and event limits count each address a request would mail: a sign-up
+  bringing three colleagues costs four.
+- Per registration: a few address changes an hour (each mails two addresses), the new
+  address counted as a link to it.
 The client and event limits can be raised in the configuration (e.g. for benchmarks).
 """
 
@@ -16,9 +20,10 @@ import logging
 
 from flask import abort, current_app, request
 from flask_limiter.util import get_remote_address
-from limits import parse
+from limits import parse, parse_many
 
 from ...extensions import limiter
+from . import colleagues
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +72,11 @@ def _per_event() -> str:
     return current_app.config.get("SIGNUPS_PER_EVENT") or PER_EVENT
 
 
+def _addresses() -> int:
+    """A request's cost: each address it would mail (a group sign-up mails up to four)."""
+    return colleagues.addresses_posted(request.form)
+
+
 def _event_key() -> str:
     return "event:" + (request.view_args or {}).get("slug", "")[:80]
 
@@ -77,6 +87,27 @@ client_limit = limiter.shared_limit(
     key_func=get_remote_address,
     methods=["POST"],
     error_message=BUSY,
+    cost=_addresses,
 )
 
-event_limit = limiter.limit(_per_event, key_func=_event_key, methods=["POST"], error_message=BUSY)
+event_limit = limiter.limit(
+    _per_event, key_func=_event_key, methods=["POST"], error_message=BUSY, cost=_addresses
+)
+
+#: Address changes per registration: each mails the new address and the old one.
+CHANGES_PER_REGISTRATION = "3/hour;6/day"
+
+
+def spend_address_change(registration_public_id: str, new_address: str) -> None:
+    """Count one address change of a registration, and one link to the new address."""
+    try:
+        allowed = all(
+            limiter.limiter.hit(limit, "email-changes", registration_public_id)
+            for limit in parse_many(CHANGES_PER_REGISTRATION)
+        )
+    except Exception:  # a storage outage must not stop changes: the limit degrades
+        log.warning("rate-limit storage unreachable; the address-change limit is not counted")
+        allowed = True
+    if not allowed:
+        abort(429, description="address")
+    spend_link(new_address)

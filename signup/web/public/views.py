@@ -17,7 +17,7 @@ from ..lookup import event_or_404
 from ..refusals import in_words
 from ..security import personal
 from . import bp, limits, mydata
-from .forms import NewLinkForm, SignupForm
+from .forms import NewLinkForm, SignupForm, details_form
 
 
 def _public_event(slug: str, *options) -> Event:
@@ -57,16 +57,16 @@ def event(slug: str):
             return render_template("public/rejected.html"), 400
         if form.validate_on_submit():
             group = next(g for g in event.groups if g.key == form.group.data)
-            details = {
-                "name": form.name.data,
-                "email": form.email.data,
-                "organisation": form.organisation.data,
-                "phone": form.phone.data or "",
-                "dietary": form.dietary.data or "",
-            }
-            limits.spend_link(form.email.data)
-            signups.sign_up(event, group, details, language=current_language())
-            return redirect(url_for(".check_email", slug=slug), code=303)
+            people = form.people()
+            # Every address is counted before anyone is signed up: over the limit, nobody is.
+            for _name, address in people:
+                limits.spend_link(address)
+            for number, (name, address) in enumerate(people):
+                # Colleagues share the organisation and group; phone and diet are the person's.
+                own = form.details() if number == 0 else {"phone": "", "dietary": ""}
+                details = {**form.details(), **own, "name": name, "email": address}
+                signups.sign_up(event, group, details, language=current_language())
+            return redirect(url_for(".check_email", slug=slug, people=len(people)), code=303)
         return _event_page(event, form), 422
     return _event_page(event, form if event.registration_open() else None)
 
@@ -83,7 +83,8 @@ def _event_page(event: Event, form: SignupForm | None):
 
 @bp.get("/events/<slug>/check-email")
 def check_email(slug: str):
-    return render_template("public/check_email.html", event=_public_event(slug))
+    several = (request.args.get("people", 1, type=int) or 1) > 1
+    return render_template("public/check_email.html", event=_public_event(slug), several=several)
 
 
 @bp.route("/new-link", methods=["GET", "POST"])
@@ -105,7 +106,7 @@ def new_link():
 
 def _registration_from(purpose: str, token: str) -> tuple[Registration, int]:
     """The registration a link is for, or a clear error page (raised as an HTTP error)."""
-    max_age = tokens.CONFIRM_VALID if purpose == tokens.CONFIRM else None
+    max_age = tokens.CONFIRM_VALID if purpose in (tokens.CONFIRM, tokens.CHANGE_EMAIL) else None
     try:
         payload = tokens.read(purpose, token, max_age=max_age)
     except tokens.LinkError as error:
@@ -138,7 +139,7 @@ def status_page(registration: Registration, status: int = 200, **context):
             waiting=waitlist.length(registration.event) if on_waitlist else None,
             manage_token=tokens.sign(tokens.MANAGE, registration.public_id),
             stored=mydata.stored_about(registration),
-            **context,
+            **{"details_form": details_form(registration), **context},
         ),
         status,
     )
