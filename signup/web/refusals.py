@@ -42,6 +42,7 @@ WORDS = {
     Refusal.HAS_SEAT: _l(
         "Personen med denne e-postadressen er påmeldt og har plass. "
         "Søk etter navnet på innsjekkingssiden og registrer ankomsten der."
+    ),
     Refusal.NOT_CONFIRMED: _l(
         "Bekreft påmeldingen først, med lenken i e-posten. Deretter kan du endre opplysningene."
     ),
