@@ -92,6 +92,16 @@ def test_a_test_goes_only_to_the_organiser(organiser_client, meeting, smtp):
     assert db.session.query(Announcement).count() == 0
 
 
+def test_tests_to_yourself_are_limited_per_hour(organiser_client, meeting, smtp):
+    event, _people = meeting
+    for _ in range(20):
+        post(organiser_client, event, action="test")
+    refused = post(organiser_client, event, action="test").get_data(as_text=True)
+    assert "Du har sendt mange tester den siste timen." in refused
+    db.session.rollback()
+    assert db.session.query(OutboxMessage).count() == 20
+
+
 def test_sending_shows_what_went_to_whom_and_the_progress(organiser_client, meeting, smtp):
     event, people = meeting
     response = post(organiser_client, event, action="send")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import timedelta
 
 from conftest import (
     app_log_text,
@@ -14,18 +15,19 @@ from conftest import (
     press,
     submit_signup,
 )
-from signup import tokens
-from signup.core import admission
+from signup import clock, tokens
+from signup.core import admission, announcements
 from signup.extensions import db
-from signup.models import AuditEntry, Event, Organiser, OutboxMessage, Registration
+from signup.models import Announcement, AuditEntry, Event, Organiser, OutboxMessage, Registration
 
 
 def snapshot() -> tuple:
-    """What a POST could change: every registration's state, the outbox, audit, capacity."""
+    """What a POST could change: registrations' states, the outbox, audit, capacity, messages."""
     db.session.rollback()
     states = tuple(db.session.execute(db.select(Registration.id, Registration.state)).all())
     capacity = tuple(db.session.scalars(db.select(Event.capacity)))
-    return states, capacity, count_rows(OutboxMessage), count_rows(AuditEntry)
+    messages = tuple(db.session.execute(db.select(Announcement.state, Announcement.subject)).all())
+    return states, capacity, messages, count_rows(OutboxMessage), count_rows(AuditEntry)
 
 
 def concrete(rule, values: dict[str, str]) -> str:
@@ -44,6 +46,9 @@ def test_every_post_route_refuses_a_post_without_csrf_token(
     admission.cancel(seated)
     offered = db.session.get(Registration, waiting.id)
     message_id = db.session.scalar(db.select(OutboxMessage.id))
+    scheduled = announcements.schedule(
+        event.id, "Nytt rom på Ås", "Tekst.", "seated", clock.now() + timedelta(days=1), by=None
+    )
     before = snapshot()
     posted = 0
     for rule in app.url_map.iter_rules():
@@ -57,6 +62,7 @@ def test_every_post_route_refuses_a_post_without_csrf_token(
                 "slug": event.slug,
                 "registration_id": str(offered.id),
                 "message_id": str(message_id),
+                "announcement_id": str(scheduled.id),
                 "key": "medlem",
                 "handover_id": "1",
                 "organiser_id": str(db.session.scalar(db.select(Organiser.id))),

@@ -13,10 +13,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from limits import parse
 from markupsafe import Markup
 
 from ...core import announcements, segments
-from ...extensions import db
+from ...extensions import db, limiter
 from ...mail import render
 from ...models import Announcement, AnnouncementState, Event
 from ..security import DEV_MAILBOX_POLICY
@@ -25,6 +26,8 @@ from .forms import ActionForm
 from .lookup import event_or_404, signed_in
 from .message_forms import LATER, MessageForm
 
+#: Tests to yourself per organiser account.
+TESTS_PER_ORGANISER = "20/hour"
 #: Where a message stands, in words.
 STATE_WORDS = {
     AnnouncementState.SCHEDULED: _l("planlagt"),
@@ -59,6 +62,11 @@ def write_message(slug: str):
 
 
 def _send_test(event: Event, form: MessageForm) -> None:
+    # A test goes only to the organiser's own address; the limit keeps a stuck button or
+    # a script from filling that mailbox (and our relay's quota).
+    if not limiter.limiter.hit(parse(TESTS_PER_ORGANISER), "message-test", str(current_user.id)):
+        flash(_("Du har sendt mange tester den siste timen. Prøv igjen senere."), "error")
+        return
     announcements.send_test(
         event, form.subject.data, form.body.data, current_user.email, by=signed_in()
     )
