@@ -1,10 +1,21 @@
-"""The app on a real database: a SQLite file per test, or the PostgreSQL at TEST_DATABASE_URL."""
+"""The app on a real database: a SQLite file per test, or the PostgreSQL at TEST_DATABASE_URL.
+
+Every test starts on an empty database with the models' schema, made quickly: a SQLite test
+gets a copy of a file the schema was created in once per session; on PostgreSQL the schema is
+created once per session and then only emptied between tests (rows deleted, id sequences
+restarted), unless its tables and columns no longer match the models' (a test ran migrations
+on it or dropped it): then it is dropped and created again.
+"""
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
+import shutil
+import tempfile
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -41,13 +52,72 @@ def database_url(tmp_path, backend: str) -> str:
         if problem := _postgresql_problem():
             pytest.skip(f"PostgreSQL test skipped: {problem}")
         return PG_URL
-    return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    return f"sqlite:///{_sqlite_path(tmp_path)}"
+
+
+def _sqlite_path(tmp_path) -> Path:
+    return Path(tmp_path) / "test.sqlite3"
+
+
+@functools.cache
+def _sqlite_template() -> Path:
+    """A SQLite file holding the models' empty schema, made once per session."""
+    folder = Path(tempfile.mkdtemp(prefix="signup-schema-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    path = folder / "schema.sqlite3"
+    engine = create_engine(f"sqlite:///{path}")
+    db.metadata.create_all(engine)
+    engine.dispose()  # no journal left beside it: the file alone is the database
+    return path
+
+
+#: The PostgreSQL schema made by this process, as {table: {column, ...}}; None until made.
+_pg_schema: dict[str, set[str]] | None = None
+
+
+def _pg_columns(connection) -> dict[str, set[str]]:
+    rows = connection.execute(
+        text(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = 'public'"
+        )
+    )
+    columns: dict[str, set[str]] = {}
+    for table, column in rows:
+        columns.setdefault(table, set()).add(column)
+    return columns
+
+
+def _fresh_postgresql() -> None:
+    """An empty database with the models' schema, in the app context's PostgreSQL."""
+    global _pg_schema
+    with db.engine.begin() as connection:
+        if _pg_schema is not None and _pg_columns(connection) == _pg_schema:
+            sequences = connection.execute(
+                text(
+                    "SELECT quote_ident(sequencename) FROM pg_sequences WHERE schemaname = 'public'"
+                )
+            ).scalars()
+            connection.exec_driver_sql(
+                "; ".join(
+                    [f'DELETE FROM "{t.name}"' for t in reversed(db.metadata.sorted_tables)]
+                    + [f"ALTER SEQUENCE {sequence} RESTART" for sequence in sequences]
+                )
+            )
+            return
+        _pg_schema = None
+        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    db.create_all()
+    with db.engine.connect() as connection:
+        _pg_schema = _pg_columns(connection)
 
 
 def empty_database_url(tmp_path, backend: str) -> str:
     """The test database with nothing in it (not even the migrations' version table)."""
+    global _pg_schema
     url = database_url(tmp_path, backend)
     if backend == "postgresql":
+        _pg_schema = None
         engine = create_engine(url)
         with engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
@@ -57,6 +127,10 @@ def empty_database_url(tmp_path, backend: str) -> str:
 
 def make_app(tmp_path, smtp_port: int, backend: str = "sqlite", fresh: bool = True, **overrides):
     """An app on the test database; `fresh=False` joins the database another app made."""
+    copied = False
+    if backend == "sqlite" and not _sqlite_path(tmp_path).exists():
+        shutil.copyfile(_sqlite_template(), _sqlite_path(tmp_path))
+        copied = True
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": database_url(tmp_path, backend),
@@ -67,9 +141,9 @@ def make_app(tmp_path, smtp_port: int, backend: str = "sqlite", fresh: bool = Tr
     )
     with app.app_context():
         if backend == "postgresql" and fresh:
-            with db.engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        db.create_all()
+            _fresh_postgresql()
+        elif not copied:
+            db.create_all()
     limiter.reset()
     return app
 
