@@ -19,13 +19,28 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from app import create_app
 from signup.extensions import db, limiter
 from signup.mail import worker
 
-PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+#: The configured PostgreSQL database; the tests use PG_URL, which is this one, or under
+#: pytest-xdist (`-n 2`) a database of each worker's own beside it, made when missing.
+CONFIGURED_PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def worker_url(url: str, worker: str | None) -> str:
+    """`url` with the xdist worker's name ("gw0") appended to the database name."""
+    if not url or not worker:
+        return url
+    address = make_url(url)
+    return address.set(database=f"{address.database}_{worker}").render_as_string(
+        hide_password=False
+    )
+
+
+PG_URL = worker_url(CONFIGURED_PG_URL, os.environ.get("PYTEST_XDIST_WORKER"))
 #: The database every ordinary test runs on: "sqlite" (default) or "postgresql".
 DEFAULT_BACKEND = os.environ.get("TEST_BACKEND", "sqlite")
 BASE_URL = "http://localhost"
@@ -37,6 +52,8 @@ def _postgresql_problem() -> str | None:
     if not PG_URL:
         return "TEST_DATABASE_URL is not set (make test sets it; see README)"
     try:
+        if PG_URL != CONFIGURED_PG_URL:
+            _create_worker_database()
         engine = create_engine(PG_URL)
         with engine.connect():
             pass
@@ -44,6 +61,22 @@ def _postgresql_problem() -> str | None:
     except Exception as error:  # any driver or network error means: not available
         return f"PostgreSQL at TEST_DATABASE_URL is not reachable: {type(error).__name__}"
     return None
+
+
+def _create_worker_database() -> None:
+    """This xdist worker's database, made through the configured one when it is missing."""
+    name = make_url(PG_URL).database
+    engine = create_engine(CONFIGURED_PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            found = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).first()
+            if found is None:
+                quoted = connection.dialect.identifier_preparer.quote(name)
+                connection.execute(text(f"CREATE DATABASE {quoted}"))
+    finally:
+        engine.dispose()
 
 
 def database_url(tmp_path, backend: str) -> str:
