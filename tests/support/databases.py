@@ -3,8 +3,8 @@
 Every test starts on an empty database with the models' schema, made quickly: a SQLite test
 gets a copy of a file the schema was created in once per session; on PostgreSQL the schema is
 created once per session and then only emptied between tests (rows deleted, id sequences
-restarted), unless its tables and columns no longer match the models' (a test ran migrations
-on it or dropped it): then it is dropped and created again.
+restarted), unless it no longer holds exactly what create_all made (a test dropped it, ran
+migrations on it, or added a trigger): then it is dropped and created again.
 """
 
 from __future__ import annotations
@@ -104,28 +104,53 @@ def _sqlite_template() -> Path:
     return path
 
 
-#: The PostgreSQL schema made by this process, as {table: {column, ...}}; None until made.
-_pg_schema: dict[str, set[str]] | None = None
+#: Everything the public schema holds (tables, columns, defaults, constraints, indexes,
+#: triggers, functions, types), one row per thing, as text.
+SCHEMA_OBJECTS = """
+SELECT 'class', c.relname::text, c.relkind::text || ' ' || c.relrowsecurity::text
+  FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace
+UNION ALL
+SELECT 'column', c.relname || '.' || a.attname, format_type(a.atttypid, a.atttypmod) || ' '
+       || a.attnotnull::text || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), '')
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+  LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+ WHERE c.relnamespace = 'public'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped
+UNION ALL
+SELECT 'constraint', conrelid::regclass::text || '.' || conname, pg_get_constraintdef(oid)
+  FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+UNION ALL
+SELECT 'index', indexrelid::regclass::text, pg_get_indexdef(indexrelid)
+  FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+ WHERE c.relnamespace = 'public'::regnamespace
+UNION ALL
+SELECT 'trigger', tgrelid::regclass::text || '.' || tgname, tgenabled::text
+  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+ WHERE c.relnamespace = 'public'::regnamespace
+UNION ALL
+SELECT 'function', p.oid::regprocedure::text, md5(p.prosrc)
+  FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace
+UNION ALL
+SELECT 'type', t.typname, t.typtype::text
+  FROM pg_type t WHERE t.typnamespace = 'public'::regnamespace
+UNION ALL
+SELECT 'enum', t.typname, e.enumlabel
+  FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid
+ WHERE t.typnamespace = 'public'::regnamespace
+"""
+
+#: What the PostgreSQL schema this process made holds; None until made (or once dropped).
+_pg_schema: set[tuple[str, str, str]] | None = None
 
 
-def _pg_columns(connection) -> dict[str, set[str]]:
-    rows = connection.execute(
-        text(
-            "SELECT table_name, column_name FROM information_schema.columns"
-            " WHERE table_schema = 'public'"
-        )
-    )
-    columns: dict[str, set[str]] = {}
-    for table, column in rows:
-        columns.setdefault(table, set()).add(column)
-    return columns
+def _pg_objects(connection) -> set[tuple[str, str, str]]:
+    return {tuple(row) for row in connection.execute(text(SCHEMA_OBJECTS))}
 
 
 def _fresh_postgresql() -> None:
     """An empty database with the models' schema, in the app context's PostgreSQL."""
     global _pg_schema
     with db.engine.begin() as connection:
-        if _pg_schema is not None and _pg_columns(connection) == _pg_schema:
+        if _pg_schema is not None and _pg_objects(connection) == _pg_schema:
             sequences = connection.execute(
                 text(
                     "SELECT quote_ident(sequencename) FROM pg_sequences WHERE schemaname = 'public'"
@@ -142,7 +167,7 @@ def _fresh_postgresql() -> None:
         connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     db.create_all()
     with db.engine.connect() as connection:
-        _pg_schema = _pg_columns(connection)
+        _pg_schema = _pg_objects(connection)
 
 
 def empty_database_url(tmp_path, backend: str) -> str:
