@@ -81,10 +81,30 @@ def pytest_configure(config) -> None:
     sa_event.listen(Registration, "before_update", _personal.collect)
 
 
+#: Leaks the pytest-xdist workers found, each in its own process; reported by the controller.
+_workers_leaks: list[tuple[str, str]] = []
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """(pytest-xdist, in the controller) A worker is done: keep the leaks it found."""
+    found = getattr(node, "workeroutput", {}).get("personal_data_in_logs", [])
+    _workers_leaks.extend((value, line) for value, line in found)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session) -> None:
-    """Fail the run when any record of any test holds a registrant's personal data."""
+    """Fail the run when any record of any test holds a registrant's personal data.
+
+    An xdist worker's exit status does not fail the run: a worker hands its leaks to the
+    controller (pytest_testnodedown), whose session finishes after every worker's.
+    """
     leaks = find_leaks(_keeper.lines, _personal.values)
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["personal_data_in_logs"] = [list(leak) for leak in leaks]
+        return
+    leaks += _workers_leaks
     if not leaks:
         return
     session.exitstatus = pytest.ExitCode.TESTS_FAILED

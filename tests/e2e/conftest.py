@@ -5,7 +5,8 @@ or critical violations) and photographed: into a temporary folder, or into docs/
 when REFRESH_SCREENSHOTS=1 asks to refresh the pictures there (tracked files change only
 then). Every request a page makes is recorded; anything sent to another host fails the test.
 Every HTML page the server sent and the HTML part of every email received during a test is
-checked with the Nu Html Checker (vnu) after the test, in one batch; any error fails the test.
+checked with the Nu Html Checker (vnu) after the test, by one vnu service that serves the whole
+session; any error fails the test.
 """
 
 from __future__ import annotations
@@ -73,14 +74,21 @@ def _missing() -> str | None:
 
 
 def pytest_collection_modifyitems(config, items):
-    """Every browser test is slow (a browser, and a Java start per test); skipped, saying why,
-    when a tool is missing."""
+    """Every browser test is slow (a real browser); skipped, saying why, when a tool is missing."""
     reason = _missing()
     for item in items:
         if HERE in Path(item.fspath).parents:
             item.add_marker(pytest.mark.slow)
             if reason is not None:
                 item.add_marker(pytest.mark.skip(reason=f"browser test skipped: {reason}"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def html_checker():
+    """vnu's service for the session: started before the first browser test, so the JVM reads
+    its schemas while that test runs; stopped at the end."""
+    yield htmlcheck.start()
+    htmlcheck.stop()
 
 
 @pytest.fixture(scope="session")

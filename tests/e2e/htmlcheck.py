@@ -1,22 +1,30 @@
 """The Nu Html Checker (vnu-jar from npm, run with the machine's Java) over pages and emails.
 
-The Java checker is slow to start, so documents are collected and checked in one batch: one
-JVM per test, over every HTML page the server sent and the HTML part of every email received.
+The Java checker is slow to start (seconds), so one JVM serves the whole session: vnu's own
+HTTP service (nu.validator.servlet.Main) on a loopback port, started by `start()` and stopped
+by `stop()`. Each document is POSTed to it, so every error is still reported by the test that
+produced the document. Documents already found valid (by content) are not checked again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 import shutil
 import subprocess
 import tempfile
 import threading
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
+
+from conftest import free_port
 
 HERE = Path(__file__).resolve().parent
 VNU = HERE / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+#: How long the service may take to start (a loaded machine: tens of seconds).
+START_SECONDS = 180
 #: Documents already found valid in this session (by content), not checked twice.
 _VALID: set[str] = set()
 
@@ -28,6 +36,92 @@ def missing() -> str | None:
     if not shutil.which("java"):
         return "Java is not installed (vnu-jar needs it; make setup installs it with apt-get)"
     return None
+
+
+class Service:
+    """vnu's HTTP service in a JVM of its own, listening on a free loopback port."""
+
+    def __init__(self):
+        self.url = f"http://127.0.0.1:{free_port()}/"
+        self.log = tempfile.TemporaryFile(prefix="vnu-")  # noqa: SIM115 (closed by stop())
+        self.process = subprocess.Popen(
+            [
+                "java",
+                "-Dnu.validator.servlet.bind-address=127.0.0.1",
+                "-cp",
+                str(VNU),
+                "nu.validator.servlet.Main",
+                self.url.rsplit(":", 1)[1].strip("/"),
+            ],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        self.ready = False
+
+    def _log_text(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-2000:]
+
+    def wait_ready(self) -> None:
+        """Wait until the service answers (it reads its schemas first)."""
+        deadline = time.monotonic() + START_SECONDS
+        while not self.ready:
+            if self.process.poll() is not None:
+                raise AssertionError(f"vnu did not start:\n{self._log_text()}")
+            try:
+                with urllib.request.urlopen(self.url, timeout=5):
+                    self.ready = True
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"vnu did not answer:\n{self._log_text()}") from None
+                time.sleep(0.1)
+
+    def messages(self, html: bytes) -> list[dict]:
+        """vnu's messages on one HTML document (read as UTF-8, as the app sends it)."""
+        self.wait_ready()
+        request = urllib.request.Request(
+            self.url + "?out=json",
+            data=html,
+            headers={"Content-Type": "text/html; charset=utf-8"},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                return json.loads(response.read())["messages"]
+        except (OSError, ValueError, KeyError) as error:
+            raise AssertionError(f"vnu did not check the document: {error!r}") from error
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+_service: Service | None = None
+_service_lock = threading.Lock()
+
+
+def start() -> Service:
+    """The session's vnu service, started now if it is not running yet (it starts in the
+    background: the first check waits for it)."""
+    global _service
+    with _service_lock:
+        if _service is None:
+            _service = Service()
+        return _service
+
+
+def stop() -> None:
+    global _service
+    with _service_lock:
+        if _service is not None:
+            _service.stop()
+            _service = None
 
 
 class PageRecorder:
@@ -61,41 +155,22 @@ class PageRecorder:
         return [body]
 
 
-def _name(index: int, label: str) -> str:
-    return f"{index:03d}-" + re.sub(r"[^A-Za-z0-9]+", "-", label).strip("-")[:60] + ".html"
-
-
 def errors_in(documents: list[tuple[str, bytes]]) -> list[str]:
-    """vnu's errors over `documents` (label, HTML bytes), in one run; [] when all are valid."""
-    todo = []
+    """vnu's errors over `documents` (label, HTML bytes); [] when all are valid."""
+    service = start()
+    found = []
     for label, html in documents:
         digest = hashlib.sha256(html).hexdigest()
-        if digest not in _VALID:
-            todo.append((label, html, digest))
-    if not todo:
-        return []
-    with tempfile.TemporaryDirectory(prefix="vnu-") as folder:
-        names = {}
-        for index, (label, html, digest) in enumerate(todo):
-            path = Path(folder) / _name(index, label)
-            path.write_bytes(html)
-            names[path.name] = (label, digest)
-        run = subprocess.run(
-            ["java", "-jar", str(VNU), "--format", "json", "--stdout", *sorted(names)],
-            cwd=folder,
-            capture_output=True,
-            timeout=300,
-        )
-    if not run.stdout.strip():
-        raise AssertionError(f"vnu did not run: {run.stderr.decode(errors='replace')[:2000]}")
-    messages = json.loads(run.stdout)["messages"]
-    found, failed = [], set()
-    for message in messages:
-        if message.get("type") not in ("error", "non-document-error"):
+        if digest in _VALID:
             continue
-        label, digest = names.get(Path(message.get("url", "")).name, ("?", None))
-        failed.add(digest)
-        line = message.get("lastLine", "?")
-        found.append(f"{label} line {line}: {message['message']} [{message.get('extract', '')}]")
-    _VALID.update(digest for _label, _html, digest in todo if digest not in failed)
+        errors = [
+            f"{label} line {message.get('lastLine', '?')}: {message['message']}"
+            f" [{message.get('extract', '')}]"
+            for message in service.messages(html)
+            if message.get("type") in ("error", "non-document-error")
+        ]
+        if errors:
+            found += errors
+        else:
+            _VALID.add(digest)
     return found

@@ -225,11 +225,12 @@ class Kitchen:
 
 
 def kitchen(event: Event) -> Kitchen:
-    """Dietary notes of everyone with a seat, the same note (any case or spacing) counted once."""
+    """Dietary notes of everyone with a seat, the same note (any case or spacing) counted once,
+    spelt as the first to sign up wrote it (rows in a stated order: a heap's is no order)."""
     rows = db.session.execute(
-        select(Registration.name, Registration.dietary).where(
-            Registration.event_id == event.id, Registration.state == State.ADMITTED
-        )
+        select(Registration.name, Registration.dietary)
+        .where(Registration.event_id == event.id, Registration.state == State.ADMITTED)
+        .order_by(Registration.id)
     ).all()
     counted: Counter = Counter()
     shown: dict[str, str] = {}
