@@ -23,8 +23,12 @@ def test_privacy_page_my_data_and_erasing_it(person, make_event, confirmed, smtp
     confirmed(event, "kare@example.no", name="Kåre Ås", dietary="Glutenfri, takk")
     admitted = smtp.wait_for("kare@example.no", 2)[1]
     page = person.visit(link_path(admitted, "m"))
+    # The details are listed once (the form to change them holds them too, folded away).
+    expect(page.locator("dd", has_text="Glutenfri, takk")).to_have_count(1)
+    expect(page.locator("dd", has_text="Glutenfri, takk")).to_be_visible()
     page.get_by_text("Se alt vi har lagret om deg").click()
-    expect(page.get_by_text("Glutenfri, takk")).to_be_visible()
+    expect(page.get_by_role("heading", name="E-poster vi har sendt deg")).to_be_visible()
+    expect(page.get_by_role("cell", name=str(admitted["Subject"]), exact=True)).to_be_visible()
     person.check("manage-my-data")
 
     page.get_by_role("button", name="Slett opplysningene mine").click()

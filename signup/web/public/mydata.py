@@ -63,6 +63,7 @@ def stored_about(registration: Registration) -> Stored:
         (_l("Matbehov og allergier"), registration.dietary),
         (_l("Gruppe"), registration.group.label),
         (_l("Språk"), registration.language),
+        (_l("Ny e-postadresse (ikke bekreftet ennå)"), registration.pending_email),
     ]
     for _version, pending in sorted((registration.pending_details or {}).items()):
         shown = ", ".join(str(value) for value in pending.values() if value)
