@@ -7,6 +7,7 @@ was down is caught up by the next one, and two schedulers at once do nothing twi
 from __future__ import annotations
 
 import logging
+import threading
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
@@ -90,9 +91,26 @@ def run_sweeps(app: Flask) -> dict[str, int]:
 SWEEP_SECONDS = 10
 
 
+def run_sweeps_alone(app: Flask) -> dict[str, int] | None:
+    """Run the sweeps unless a run is still going in this process; None when skipped.
+
+    The start's catch-up run and the interval's runs are two jobs: a long catch-up (a
+    backlog of briefings to send) would otherwise overlap the first interval run, and two
+    senders in one process would have two messages in flight at a crash instead of one.
+    The run still going sends what came due meanwhile.
+    """
+    alone = app.extensions.setdefault("signup_sweeps_running", threading.Lock())
+    if not alone.acquire(blocking=False):
+        return None
+    try:
+        return run_sweeps(app)
+    finally:
+        alone.release()
+
+
 def _add_sweep_job(scheduler: BaseScheduler, app: Flask) -> None:
     scheduler.add_job(
-        run_sweeps,
+        run_sweeps_alone,
         "interval",
         args=[app],
         seconds=app.config.get("SWEEP_SECONDS", SWEEP_SECONDS),
@@ -101,7 +119,7 @@ def _add_sweep_job(scheduler: BaseScheduler, app: Flask) -> None:
         coalesce=True,
     )
     # A one-off run at start catches up on whatever came due while the process was down.
-    scheduler.add_job(run_sweeps, args=[app], id="catch-up")
+    scheduler.add_job(run_sweeps_alone, args=[app], id="catch-up")
 
 
 def start_embedded(app: Flask) -> BackgroundScheduler:
