@@ -15,7 +15,30 @@
   var last = { token: "", at: 0 };
   var busy = false;
 
-  function show(html) { answerBox.innerHTML = html; }
+  function show(html) {
+    answerBox.innerHTML = html;
+    var arrived = answerBox.querySelector(".scan-ok[data-person]");
+    if (arrived) {
+      markArrived(arrived.getAttribute("data-person"), arrived.getAttribute("data-arrived"));
+    }
+  }
+
+  // The list and the count below follow a scan that checked someone in, as a reload would
+  // show them (the undo button comes with the next reload).
+  function markArrived(id, words) {
+    var count = document.getElementById("arrived-count");
+    if (count) { count.textContent = String(Number(count.textContent) + 1); }
+    var row = document.getElementById("person-" + id);
+    if (!row || row.classList.contains("arrived")) { return; }
+    row.classList.add("arrived");
+    var form = row.querySelector("form");
+    if (form) {
+      var done = document.createElement("span");
+      done.className = "done";
+      done.textContent = words;
+      form.replaceWith(done);
+    }
+  }
 
   function notice(text) {
     var box = document.createElement("div");

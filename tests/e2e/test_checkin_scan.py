@@ -8,6 +8,7 @@ the app's real Content-Security-Policy.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -112,6 +113,12 @@ def test_scan_the_emailed_code_with_the_camera(
     expect(answer).to_contain_text("Åse Ødegård er registrert som ankommet.", timeout=20_000)
     expect(answer).to_contain_text("Glutenfri")
     expect(answer.locator(".scan-ok")).to_be_visible()
+    # The count and her row below follow the scan without a reload.
+    expect(page.locator("#arrived-count")).to_have_text("1")
+    row = page.locator(".person", has_text="Åse Ødegård")
+    expect(row).to_have_class(re.compile(r"\barrived\b"))
+    expect(row.get_by_role("button", name="Kommet")).to_have_count(0)
+    expect(row).to_contain_text("Ankommet")
     person.check("checkin-scanned")
     # The camera keeps filming the same code: once the same-scan pause is over, it is
     # posted again and the answer says when she arrived.
