@@ -67,7 +67,7 @@ def test_a_walk_in_with_a_free_seat_gets_it_and_is_checked_in_at_once(
     assert response.status_code == 303
     page = organiser_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Bjørn Åsmund Kværnø er registrert som ankommet." in page
-    assert "<strong>1</strong> ankommet av <strong>2</strong> med plass." in page
+    assert '<strong id="arrived-count">1</strong> ankommet av <strong>2</strong> med plass.' in page
 
     person = _person("Bjørn Åsmund Kværnø")
     assert person.state == State.ADMITTED and person.walk_in
