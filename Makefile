@@ -45,15 +45,16 @@ run: setup
 
 ## Set up and run the whole test suite twice: on SQLite files, then on the PostgreSQL at
 ## TEST_DATABASE_URL (its tests skip, saying why, when it is unreachable). Tests marked
-## own_database pick both databases themselves, and the browser tests (tests/e2e) run the
-## server on SQLite, so both run in the first pass only. Each pass runs on two pytest-xdist
+## own_database pick both databases themselves, tests marked once do not depend on the
+## database (or a smaller case proves the same on PostgreSQL), and the browser tests
+## (tests/e2e) run the server on SQLite, so these run in the first pass only. Each pass runs on two pytest-xdist
 ## workers (-n 2); each worker has its own PostgreSQL database beside TEST_DATABASE_URL's
 ## (test_gw0, test_gw1, made when missing).
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export TEST_DATABASE_URL
 test: setup browser-tools
 	$(BIN)/pytest -q -n 2 $(PYTEST_ARGS)
-	TEST_BACKEND=postgresql $(BIN)/pytest -q -n 2 -m "not own_database" --ignore=tests/e2e $(PYTEST_ARGS)
+	TEST_BACKEND=postgresql $(BIN)/pytest -q -n 2 -m "not own_database and not once" --ignore=tests/e2e $(PYTEST_ARGS)
 
 ## The inner loop: every test but those marked slow (over about 5 s), on SQLite.
 test-fast: setup

@@ -7,7 +7,6 @@ retention sweep do to it.
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -257,17 +256,15 @@ def test_a_sweep_a_minute_late_still_sends_it_once(app, smtp, make_event):
 
 
 @pytest.mark.slow
+@pytest.mark.once  # the same bulk write to 30 people runs on PostgreSQL too (above)
 def test_a_message_to_a_thousand_is_written_at_once_and_shows_its_progress(app, smtp, make_event):
     event = make_event(capacity=1000)
     add_people(event, {State.ADMITTED: 1000})
     # One bulk insert; the delivery worker's own thread builds and sends the copies.
-    started = time.monotonic()
     sent = announcements.send(event.id, SUBJECT, BODY, "seated", by=None)
-    written_in = time.monotonic() - started
     assert sent.recipient_count == 1000
     done, total = announcements.progress(sent)
     assert total == 1000 and done < 1000, "sending returned before the copies went out"
-    assert written_in < 10  # generous on a loaded machine: no email is built in the request
 
     def all_sent():
         db.session.rollback()

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow  # two pytest runs in subprocesses
+#: Two pytest runs in subprocesses, of a test that has no database: once is enough.
+pytestmark = [pytest.mark.slow, pytest.mark.once]
 
 TESTS = Path(__file__).resolve().parent
 LEAKING_TEST = """
