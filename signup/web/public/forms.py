@@ -63,34 +63,42 @@ def _strip(value):
 REQUIRED = _l("Dette feltet må fylles ut.")
 
 
-def email_field() -> EmailField:
+EMAIL = _l("E-post")
+
+
+def email_field(label=EMAIL, required: bool = True, autocomplete: str = "email") -> EmailField:
     """The email address field, with one rule for every form that asks for an address."""
     return EmailField(
-        _l("E-post"),
+        label,
         filters=[_strip],
         validators=[
-            DataRequired(REQUIRED),
+            DataRequired(REQUIRED) if required else Optional(),
             Length(max=254, message=_l("Adressen kan være høyst 254 tegn.")),
             valid_email,
         ],
-        render_kw={"autocomplete": "email"},
+        render_kw={"autocomplete": autocomplete},
+    )
+
+
+def name_field(label, required: bool = True, autocomplete: str = "name") -> StringField:
+    """A person's full name, with one rule for every form that asks for one (no links)."""
+    return StringField(
+        label,
+        filters=[_strip],
+        validators=[
+            DataRequired(REQUIRED) if required else Optional(),
+            Length(max=200, message=_l("Navnet kan være høyst 200 tegn.")),
+            no_control_characters,
+            no_links,
+        ],
+        render_kw={"autocomplete": autocomplete},
     )
 
 
 class PersonForm(FlaskForm):
     """A person's own details: what the sign-up form asks and the manage page changes."""
 
-    name = StringField(
-        _l("Fullt navn"),
-        filters=[_strip],
-        validators=[
-            DataRequired(REQUIRED),
-            Length(max=200, message=_l("Navnet kan være høyst 200 tegn.")),
-            no_control_characters,
-            no_links,
-        ],
-        render_kw={"autocomplete": "name"},
-    )
+    name = name_field(_l("Fullt navn"))
     email = email_field()
     organisation = StringField(
         _l("Virksomhet / organisasjon"),
@@ -165,26 +173,11 @@ class SignupForm(PersonForm):
 
 def _colleague_fields(number: int) -> tuple[StringField, EmailField]:
     """A colleague's row: both empty, or both filled (colleagues.check_rows)."""
-    name = StringField(
-        _l("Navn på kollega %(number)s", number=number),
-        filters=[_strip],
-        validators=[
-            Optional(),
-            Length(max=200, message=_l("Navnet kan være høyst 200 tegn.")),
-            no_control_characters,
-            no_links,
-        ],
-        render_kw={"autocomplete": "off"},
+    name = name_field(
+        _l("Navn på kollega %(number)s", number=number), required=False, autocomplete="off"
     )
-    email = EmailField(
-        _l("E-post til kollega %(number)s", number=number),
-        filters=[_strip],
-        validators=[
-            Optional(),
-            Length(max=254, message=_l("Adressen kan være høyst 254 tegn.")),
-            valid_email,
-        ],
-        render_kw={"autocomplete": "off"},
+    email = email_field(
+        _l("E-post til kollega %(number)s", number=number), required=False, autocomplete="off"
     )
     return name, email
 

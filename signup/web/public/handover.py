@@ -9,8 +9,6 @@ from __future__ import annotations
 from flask import abort, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import DataRequired, Length
 
 from ... import tokens
 from ...core import admission, retention
@@ -20,26 +18,15 @@ from ...models import Handover
 from ..i18n import current_language, follow_registration
 from ..refusals import in_words
 from ..security import personal
-from ..validators import no_control_characters
 from . import bp, limits
-from .forms import REQUIRED, _strip, email_field, no_links
+from .forms import email_field, name_field
 from .views import _registration_from, refused, status_page
 
 
 class HandoverForm(FlaskForm):
     """The colleague the seat goes to: a name and an address, nothing more."""
 
-    name = StringField(
-        _l("Kollegaens fulle navn"),
-        filters=[_strip],
-        validators=[
-            DataRequired(REQUIRED),
-            Length(max=200, message=_l("Navnet kan være høyst 200 tegn.")),
-            no_control_characters,
-            no_links,
-        ],
-        render_kw={"autocomplete": "off"},
-    )
+    name = name_field(_l("Kollegaens fulle navn"), autocomplete="off")
     email = email_field()
 
 
