@@ -3,8 +3,10 @@
 Every admitted person ends with the briefing. A message is "in flight" when the relay
 has it but the sender has not yet recorded it sent; one sender sends one message at a
 time over one connection, so at most ONE message is in flight at the kill, and that is
-the bound on duplicates. The restarted sender takes the dead one's rows when its claim
-lease lapses: 10 SMTP timeouts after its last send (MAIL_TIMEOUT=0.5 here, so 5 s).
+the bound on duplicates, besides any send the sender logged as sent again after a lost
+connection (a timeout on a loaded machine). The restarted sender takes the dead one's
+rows when its claim lease lapses: 10 SMTP timeouts after its last send (MAIL_TIMEOUT=0.5
+here, so 5 s).
 """
 
 from __future__ import annotations
@@ -147,8 +149,12 @@ def test_scheduler_killed_mid_briefing_then_restarted(tmp_path, slow_smtp):
     assert set(per_person) == set(addresses)
     assert all(m["Subject"] == slow_smtp.messages[0]["Subject"] for m in slow_smtp.messages)
     duplicates = len(slow_smtp.messages) - PEOPLE
-    assert 0 <= duplicates <= IN_FLIGHT_AT_KILL
     logged = log_path.read_text()
+    # A send that timed out after its data may have been kept by the relay and is sent
+    # again (at least once, never lost); on a loaded machine that can happen, and the
+    # sender says so in its log.
+    sent_again = logged.count("connection lost during the send")
+    assert 0 <= duplicates <= IN_FLIGHT_AT_KILL + sent_again
     assert "@example.no" not in logged and "Crash Deltaker" not in logged
     with app.app_context():
         db.engine.dispose()

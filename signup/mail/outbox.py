@@ -548,6 +548,15 @@ def _send(database: _Writer, claim: _Claim, health: relay.Health) -> int:
                     if relay.answers_the_message(failure):
                         break  # about this message; the connection is fine
                     link.close()
+                    if _connection == 0:
+                        # The relay may have kept the message before the connection broke
+                        # (a timeout after the data): sending again may deliver it twice.
+                        log.warning(
+                            "outbox message %s: connection lost during the send (%s); "
+                            "sending again on a fresh one",
+                            row.id,
+                            type(failure).__name__,
+                        )
             if error is not None:
                 _mark_failed(database, claim, row, error)
                 continue
