@@ -117,6 +117,9 @@ def _shared() -> dict:
         "PERMANENT_SESSION_LIFETIME": lifetime,
         "REMEMBER_COOKIE_DURATION": lifetime,
         **LIMITER_SETTINGS,
+        # werkzeug's method (scrypt, N=2^15, r=8, p=1); each hash names its own method and
+        # cost, so a stronger one later still checks the hashes made before.
+        "PASSWORD_HASH": "scrypt",
     }
 
 
@@ -199,4 +202,7 @@ def for_tests(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": "memory://",
         "PROXY_COUNT": 0,
         "PROXY_TRUST_HOST": False,
+        # Most organiser tests make an account and log in: the same scrypt at 1/32 of the
+        # cost (a test of the hash itself asks for the real one).
+        "PASSWORD_HASH": "scrypt:1024:8:1",
     }

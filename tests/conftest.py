@@ -94,6 +94,8 @@ pytest_plugins = [
     "support.databases",
     "support.factories",
     "support.organiser",
+    # Routes' URL builders and templates compiled once per process, not once per app.
+    "support.compiled",
 ]
 
 

@@ -11,7 +11,9 @@ import pytest
 from flask_login.utils import encode_cookie
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
+import config
 from conftest import ORGANISER_EMAIL, app_log_text, csrf_from, log_in
+from signup.core import accounts, passwords
 from signup.extensions import db
 from signup.models import AuditEntry, Organiser
 from signup.web.organiser import OPEN_ENDPOINTS
@@ -130,6 +132,22 @@ def test_cli_creates_an_organiser_from_stdin_with_a_hashed_password(runner):
     again = runner.invoke(args=["organiser", "create", "ny@example.no"], input="annet-passord\n")
     assert again.exit_code != 0
     assert "already exists" in again.output
+
+
+def test_outside_tests_passwords_get_werkzeugs_full_scrypt(app, monkeypatch, tmp_path):
+    monkeypatch.setenv("APP_ENV", "development")
+    running = config.from_environment(str(tmp_path))["PASSWORD_HASH"]
+    assert app.config["PASSWORD_HASH"] != running  # the tests' cheaper cost
+
+    app.config["PASSWORD_HASH"] = running
+    account = accounts.create_organiser("Ase.Orn@ørland.no", "Blåbærsyltetøy på Ørland")
+    assert account.password_hash.startswith("scrypt:32768:8:1$")
+    assert passwords.dummy_hash().startswith("scrypt:32768:8:1$")  # unknown addresses too
+
+    # Each hash names its own cost: a change of method still lets the account in.
+    app.config["PASSWORD_HASH"] = "scrypt:1024:8:1"
+    assert accounts.authenticate("ase.orn@ørland.no", "Blåbærsyltetøy på Ørland") == account
+    assert accounts.authenticate("ase.orn@ørland.no", "Blåbærsyltetøy på Ørlan") is None
 
 
 def test_cli_refuses_a_short_password(runner):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select, update
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from ..clock import now
 from ..extensions import db
@@ -18,9 +18,6 @@ PASSWORD_PROBLEMS = {
     passwords.SHORT: f"the password must be at least {passwords.MIN_PASSWORD_LENGTH} characters",
     passwords.COMMON: "the password is too common or too easy to guess; choose a longer one",
 }
-#: Checked against when the address is unknown, so a wrong address takes as long as a
-#: wrong password and the timing tells nobody which addresses have accounts.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
 class AccountError(ValueError):
@@ -90,10 +87,10 @@ def authenticate(email: str, password: str) -> Organiser | None:
     """The active organiser with this address and password, or None."""
     organiser = find(email)
     if organiser is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(passwords.dummy_hash(), password)
         return None
     if not organiser.has_password:  # invited, and has not chosen one yet
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(passwords.dummy_hash(), password)
         return None
     if not check_password_hash(organiser.password_hash, password):
         return None

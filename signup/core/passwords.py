@@ -6,6 +6,9 @@ and maintains; a password it scores below MIN_SCORE is one of them or built from
 
 from __future__ import annotations
 
+from functools import cache
+
+from flask import current_app
 from werkzeug.security import generate_password_hash
 from zxcvbn import zxcvbn
 
@@ -29,5 +32,19 @@ def problem(password: str, email: str = "") -> str | None:
 
 
 def hashed(password: str) -> str:
-    """werkzeug's current default hash of a password that passed `problem`."""
-    return generate_password_hash(password)
+    """The hash of a password that passed `problem`, by the configured PASSWORD_HASH."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH"])
+
+
+def dummy_hash() -> str:
+    """A hash of no one's password, made the same way as real ones.
+
+    Checked against when the address is unknown, so a wrong address takes as long as a
+    wrong password and the timing tells nobody which addresses have accounts.
+    """
+    return _dummy_hash(current_app.config["PASSWORD_HASH"])
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash("not-a-real-password", method=method)
