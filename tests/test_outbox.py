@@ -139,3 +139,51 @@ def test_built_message_reads_back_as_written(app, subject, text):
     [ics] = mail.iter_attachments()
     assert ics.get_filename() == "invitasjon.ics"
     assert ics.get_content() == "BEGIN:VCALENDAR\r\n"
+
+
+class StopAfter(threading.Event):
+    """A stop signal that comes after `checks` looks at it: in the middle of a batch."""
+
+    def __init__(self, checks: int):
+        super().__init__()
+        self.checks = checks
+
+    def is_set(self) -> bool:
+        self.checks -= 1
+        return self.checks < 0 or super().is_set()
+
+
+def outbox_rows() -> list[tuple[MessageState, bool, bool]]:
+    """(state, built, claimed) of every row, in order."""
+    db.session.rollback()
+    rows = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id))
+    return [(r.state, r.message is not None, r.claimed_until is not None) for r in rows]
+
+
+def test_a_stopping_sender_finishes_the_email_in_hand_and_gives_the_rest_back(
+    app, make_event, sign_up, smtp
+):
+    worker.stop_worker(app)  # the test decides when mail goes
+    event = make_event(title="Temamøte i Ålesund")
+    addresses = [f"pamelding{n}@example.no" for n in range(5)]
+    for address in addresses:
+        sign_up(event, address, name="Åse Bjørnstad Ødegård")
+
+    assert outbox.deliver_due(stop=StopAfter(2)) == 0  # two built, then the stop
+    assert (
+        outbox_rows()
+        == [(MessageState.QUEUED, True, False)] * 2 + [(MessageState.QUEUED, False, False)] * 3
+    )
+    # Three looks building the rest, one before sending, one before the first row: the
+    # look before the second row stops it.
+    assert outbox.deliver_due(stop=StopAfter(3 + 1 + 1)) == 1
+    assert [state for state, _built, claimed in outbox_rows() if not claimed] == [
+        MessageState.SENT
+    ] + [MessageState.QUEUED] * 4
+    assert len(smtp.messages) == 1
+
+    assert outbox.deliver_due() == 4
+    assert sorted(m["To"].addresses[0].addr_spec for m in smtp.messages) == addresses
+    assert all(
+        "Åse Bjørnstad Ødegård" in m.get_body(("plain",)).get_content() for m in smtp.messages
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -97,12 +98,15 @@ class Unbuildable(Exception):
     """An outbox row whose email cannot be built; the message says why, for the organiser."""
 
 
-def build_rows(rows: Iterable) -> dict[int, Built | Unbuildable]:
+def build_rows(
+    rows: Iterable, stop: threading.Event | None = None
+) -> dict[int, Built | Unbuildable]:
     """Build outbox rows (id, kind, registration_id, event_id, recipient, message_id, context).
 
     What they need is read first, in a session of its own (the caller's is untouched),
     and its connection given back before rendering: none is held while emails render.
     A row that cannot be built gets an `Unbuildable` saying why instead of its email.
+    Once `stop` is set, the rows not built yet are left out.
     """
     rows = list(rows)
     with Session(db.engine, expire_on_commit=False) as session:
@@ -118,6 +122,8 @@ def build_rows(rows: Iterable) -> dict[int, Built | Unbuildable]:
         session.commit()
     built: dict[int, Built | Unbuildable] = {}
     for row in rows:
+        if stop is not None and stop.is_set():
+            break
         try:
             built[row.id] = build(
                 row,

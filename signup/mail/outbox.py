@@ -413,28 +413,32 @@ def _release(database: _Writer, claim: _Claim) -> None:
         database.write(update(OutboxMessage).where(*claim.open()).values(claimed_until=None))
 
 
-def deliver_due(limit: int = BATCH_SIZE) -> int:
+def deliver_due(limit: int = BATCH_SIZE, stop: threading.Event | None = None) -> int:
     """Send due outbox rows over one SMTP connection; returns how many went out.
 
     It works on a connection of its own, outside the session: each sent row is one
     UPDATE and commit, without the session's bookkeeping. On SQLite every write waits
     for the one write lock, so a sender writes only what it must. While the relay
     cannot be reached, delivery pauses and nothing is claimed.
+
+    Once `stop` is set (the process is shutting down), it finishes the email in hand and
+    gives the rest of its rows back at once, for the next run or another sender.
     """
+    stop = stop or threading.Event()
     database = _Writer(db.engine)
     try:
         _mark_accepted(database)
         # Built first, whether or not the relay answers: an email states the facts of
         # the moment its row was written, and is built soon after, not when it can go.
-        _build_written(database, limit)
+        _build_written(database, limit, stop)
         health = relay.read(database.connection)
-        if health.paused(now()):
+        if stop.is_set() or health.paused(now()):
             return 0
         claim = _claim(database.connection, _due_ids(database.connection, limit))
         if not claim.rows:
             return 0
         try:
-            return _send(database, claim, health)
+            return _send(database, claim, health, stop)
         finally:
             _release(database, claim)
     finally:
@@ -451,6 +455,11 @@ _UNBUILDABLE = (
     .where(_outbox.c.id == bindparam("row_id"), _outbox.c.claim_token == bindparam("token"))
     .values(state=MessageState.FAILED, last_error=bindparam("reason"), claimed_until=None)
 )
+_NOT_BUILT = (
+    update(_outbox)
+    .where(_outbox.c.id == bindparam("row_id"), _outbox.c.claim_token == bindparam("token"))
+    .values(claimed_until=None)
+)
 
 
 def build_written(limit: int = BATCH_SIZE) -> int:
@@ -465,16 +474,17 @@ def build_written(limit: int = BATCH_SIZE) -> int:
         database.close()
 
 
-def _build_written(database: _Writer, limit: int) -> int:
+def _build_written(database: _Writer, limit: int, stop: threading.Event | None = None) -> int:
     """Build the emails of rows written as intents, and keep their bytes; returns how many.
 
     The rows are leased while they are built, so two senders never build one row; a row
-    that cannot be built (its registration erased meanwhile) fails with the reason.
+    that cannot be built (its registration erased meanwhile) fails with the reason. Rows
+    left unbuilt when `stop` is set are given back.
     """
     token, rows = _lease_unbuilt(database, limit)
     if not rows:
         return 0
-    built = compose.build_rows(rows)
+    built = compose.build_rows(rows, stop)
     done = [
         {"row_id": row_id, "token": token, "built": mail.message, "built_subject": mail.subject}
         for row_id, mail in built.items()
@@ -485,7 +495,12 @@ def _build_written(database: _Writer, limit: int) -> int:
         for row_id, reason in built.items()
         if isinstance(reason, compose.Unbuildable)
     ]
-    database.write(*((_BUILT, done),) if done else (), *((_UNBUILDABLE, failed),) if failed else ())
+    left = [{"row_id": row.id, "token": token} for row in rows if row.id not in built]
+    database.write(
+        *((_BUILT, done),) if done else (),
+        *((_UNBUILDABLE, failed),) if failed else (),
+        *((_NOT_BUILT, left),) if left else (),
+    )
     for reason in failed:
         log.warning("outbox message %s not built: %s", reason["row_id"], reason["reason"])
     return len(done)
@@ -525,12 +540,15 @@ def _lease_unbuilt(database: _Writer, limit: int) -> tuple[str, list[Row]]:
     return token, list(rows)
 
 
-def _send(database: _Writer, claim: _Claim, health: relay.Health) -> int:
-    """Send the claim's rows in order; stop when the lease runs short or the relay is gone."""
+def _send(database: _Writer, claim: _Claim, health: relay.Health, stop: threading.Event) -> int:
+    """Send the claim's rows in order; stop when the lease runs short, the relay is gone
+    or the process is stopping."""
     sent = 0
     link = relay.Link(database, health)
     try:
         for row in claim.rows:
+            if stop.is_set():
+                break
             if claim.lease_until - now() < claim_lease() / 2:
                 # Too little of our lease is left for a slow send to finish inside it:
                 # another sender may claim the rest once it runs out.

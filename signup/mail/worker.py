@@ -35,6 +35,7 @@ class DeliveryWorker:
         self._wake.set()
 
     def stop(self, timeout: float = 5.0) -> None:
+        """Stop after the email in hand; the rows not sent stay in the outbox."""
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
@@ -49,7 +50,7 @@ class DeliveryWorker:
                 break
             try:
                 with self.app.app_context():
-                    while deliver_due():
+                    while deliver_due(stop=self._stop):
                         pass
             except Exception:
                 log.exception("outbox delivery run failed")
