@@ -534,7 +534,9 @@ def _lease_unbuilt(database: _Writer, limit: int) -> tuple[str, list[Row]]:
             OutboxMessage.recipient,
             OutboxMessage.message_id,
             OutboxMessage.context,
-        ).where(OutboxMessage.id.in_(waiting), OutboxMessage.claim_token == token)
+        )
+        .where(OutboxMessage.id.in_(waiting), OutboxMessage.claim_token == token)
+        .order_by(OutboxMessage.id)  # built in the order they were written
     ).all()
     database.connection.rollback()
     return token, list(rows)
