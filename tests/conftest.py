@@ -109,3 +109,12 @@ def pytest_sessionstart(session) -> None:
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
             with po.open("rb") as source, mo.open("wb") as target:
                 write_mo(target, read_po(source))
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """A test without the `backend` fixture never opens the database under test (its app,
+    if any, is on a SQLite file of its own): the PostgreSQL pass would run it again on the
+    same SQLite, so it is marked `once`."""
+    for item in items:
+        if "backend" not in item.fixturenames:
+            item.add_marker(pytest.mark.once)
