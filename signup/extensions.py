@@ -8,6 +8,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
 
+from . import limit_storage  # noqa: F401 (serves memory:// for the limiter, thread-safe)
+
 
 class Base(DeclarativeBase):
     pass
