@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 DEMO_EVENT := events/temamote-industri-2021.toml
 
-.PHONY: run test test-sqlite test-postgresql test-fast setup lint clean translations browser-tools
+.PHONY: run test test-fast setup lint clean translations browser-tools
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -43,26 +43,18 @@ run: setup
 	$(DEV) $(FLASK) event load --demo --create-only $(DEMO_EVENT)
 	$(DEV) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-## Set up and run the whole test suite twice, both passes at once: on SQLite files, and on
-## the PostgreSQL at TEST_DATABASE_URL (its tests skip, saying why, when it is unreachable).
-## Tests marked own_database pick both databases themselves, tests marked once do not
-## depend on the database (or a smaller case proves the same on PostgreSQL), and the
-## browser tests (tests/e2e) run the server on SQLite, so these run in the SQLite pass only.
-## Each pass runs on two pytest-xdist workers (-n 2): the SQLite pass waits much of its
-## time (real outages, gunicorn, browsers), and the PostgreSQL pass uses those cores.
-## Each worker has its own PostgreSQL database beside TEST_DATABASE_URL's (test_gw0 and
-## test_gw1 for the SQLite pass, test_pg_gw0 and test_pg_gw1 for the PostgreSQL pass, made
-## when missing). Each pass's output is printed whole when it ends; make fails if either does.
+## Set up and run the whole test suite twice: on SQLite files, then on the PostgreSQL at
+## TEST_DATABASE_URL (its tests skip, saying why, when it is unreachable). Tests marked
+## own_database pick both databases themselves, tests marked once do not depend on the
+## database (or a smaller case proves the same on PostgreSQL), and the browser tests
+## (tests/e2e) run the server on SQLite, so these run in the first pass only. Each pass runs on two pytest-xdist
+## workers (-n 2); each worker has its own PostgreSQL database beside TEST_DATABASE_URL's
+## (test_gw0, test_gw1, made when missing).
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export TEST_DATABASE_URL
 test: setup browser-tools
-	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql
-
-test-sqlite:
 	$(BIN)/pytest -q -n 2 $(PYTEST_ARGS)
-
-test-postgresql:
-	TEST_BACKEND=postgresql TEST_DATABASE_TAG=pg_ $(BIN)/pytest -q -n 2 -m "not own_database and not once" --ignore=tests/e2e $(PYTEST_ARGS)
+	TEST_BACKEND=postgresql $(BIN)/pytest -q -n 2 -m "not own_database and not once" --ignore=tests/e2e $(PYTEST_ARGS)
 
 ## The inner loop: every test but those marked slow (over about 5 s), on SQLite.
 test-fast: setup

@@ -30,18 +30,12 @@ from signup.mail import worker
 CONFIGURED_PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 
-#: Set by a run beside another on the same server (make test's PostgreSQL pass runs beside
-#: the SQLite pass, whose own_database tests use PostgreSQL too): its databases' middle name.
-DATABASE_TAG = os.environ.get("TEST_DATABASE_TAG", "")
-
-
 def worker_url(url: str, worker: str | None) -> str:
-    """`url` with the run's tag and the xdist worker's name ("gw0") appended to the database
-    name."""
+    """`url` with the xdist worker's name ("gw0") appended to the database name."""
     if not url or not worker:
         return url
     address = make_url(url)
-    return address.set(database=f"{address.database}_{DATABASE_TAG}{worker}").render_as_string(
+    return address.set(database=f"{address.database}_{worker}").render_as_string(
         hide_password=False
     )
 
