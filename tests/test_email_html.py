@@ -10,6 +10,9 @@ from conftest import html_of
 from signup.core import handover
 from signup.mail import kinds, render
 
+#: First pass only: the HTML of each email kind does not depend on the database.
+pytestmark = pytest.mark.once
+
 
 @pytest.mark.parametrize("kind", render.KINDS)
 def test_every_email_has_its_subject_as_title_and_a_viewport(app, make_event, confirmed, kind):

@@ -6,6 +6,9 @@ import pytest
 
 from conftest import submit_signup
 
+#: First pass only: error pages do not depend on the database.
+pytestmark = pytest.mark.once
+
 
 def title_and_heading(page: str) -> tuple[str, str]:
     title = re.search(r"<title>(.*?)</title>", page, re.DOTALL).group(1).strip()

@@ -2,9 +2,14 @@
 
 from datetime import UTC, datetime
 
+import pytest
+
 from conftest import csrf_from, link_path, press, submit_signup, text_of
 from signup.core import signups
 from signup.web import timefmt
+
+#: First pass only: the language chosen and shown does not depend on the database.
+pytestmark = pytest.mark.once
 
 ENGLISH = {"Accept-Language": "en-GB,en;q=0.9"}
 

@@ -18,6 +18,9 @@ from signup.extensions import db
 from signup.models import AuditEntry, Organiser
 from signup.web.organiser import OPEN_ENDPOINTS
 
+#: First pass only: logging in and out does not depend on the database.
+pytestmark = pytest.mark.once
+
 
 def _organiser_rules(app):
     for rule in app.url_map.iter_rules():

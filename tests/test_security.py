@@ -6,6 +6,8 @@ import logging
 import re
 from datetime import timedelta
 
+import pytest
+
 from conftest import (
     app_log_text,
     confirm_by_link,
@@ -19,6 +21,9 @@ from signup import clock, tokens
 from signup.core import admission, announcements
 from signup.extensions import db
 from signup.models import Announcement, AuditEntry, Event, Organiser, OutboxMessage, Registration
+
+#: First pass only: CSRF, headers and logs do not depend on the database.
+pytestmark = pytest.mark.once
 
 
 def snapshot() -> tuple:
