@@ -8,10 +8,11 @@ the per-address limit takes for an unreachable storage and lets the request thro
 A threaded server is all it takes (the development server, a burst in the tests).
 
 This subclass takes the scheme "memory" (limits' registry: the last class to name a
-scheme serves it), so `RATELIMIT_STORAGE_URI=memory://` and Flask-Limiter's in-memory
-fallback both get it, and runs each call with one lock held. A hit is a few dict
-operations: holding one lock for it costs nothing a request would notice. Redis, the
-storage for several processes, counts atomically itself and is not touched.
+scheme serves it), so `RATELIMIT_STORAGE_URI=memory://`, the default, gets it, and runs
+each call with one lock held. A hit is a few dict operations: holding one lock for it
+costs nothing a request would notice. Redis, the storage for several processes, counts
+atomically itself and is not touched; Flask-Limiter's in-memory fallback while Redis is
+unreachable makes limits' own class directly and is left as it is.
 """
 
 from __future__ import annotations
